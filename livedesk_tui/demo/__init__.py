@@ -1,0 +1,1 @@
+"""The embedded LiveDesk-compatible demo API server and its seeded data."""
