@@ -1,0 +1,358 @@
+"""Stream every contact matching a query to CSV, JSON or JSON Lines.
+
+Page 1 is fetched alone, to learn the total and the page size the server really uses; the other
+pages are then fetched a few at a time and written strictly in the server's order, holding at
+most ``concurrency`` pages in memory. Contacts are de-duplicated by id (a contact created while
+the export runs shifts later pages by one); every shortfall is reported in the result, never
+passed over in silence. JSON and JSON Lines carry each contact exactly as the server sent it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal, TextIO
+
+from .errors import LiveDeskError
+from .models import Contact, ContactQuery, Page, as_text
+from .source import ContactsSource
+
+Format = Literal["csv", "json", "jsonl"]
+FORMATS: tuple[Format, ...] = ("csv", "json", "jsonl")
+
+CSV_COLUMNS: tuple[str, ...] = (
+    "id",
+    "name",
+    "email",
+    "phone_number",
+    "identifier",
+    "availability_status",
+    "blocked",
+    "company",
+    "city",
+    "country",
+    "country_code",
+    "created_at",
+    "last_activity_at",
+    "inboxes",
+    "social_profiles",
+    "custom_attributes",
+    "additional_attributes",
+)
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportProgress:
+    written: int
+    pages_done: int
+    pages_total: int | None
+    contacts_total: int | None
+
+
+@dataclass(slots=True)
+class ExportResult:
+    written: int = 0
+    pages: int = 0
+    total_reported: int | None = None
+    duplicates: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.warnings
+
+
+class ExportFailed(LiveDeskError):
+    """A page could not be fetched even after retries; what was written so far is known."""
+
+    def __init__(self, cause: LiveDeskError, result: ExportResult, page: int) -> None:
+        super().__init__(
+            f"Export stopped at page {page}: {cause} "
+            f"({result.written} contacts written before it).",
+            status=cause.status,
+        )
+        self.kind = cause.kind
+        self.cause = cause
+        self.result = result
+        self.page = page
+
+
+# --- writers ----------------------------------------------------------------------------
+
+
+class _Writer:
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def begin(self) -> None:
+        """Write what comes before the first contact."""
+
+    def write(self, contact: Contact) -> None:
+        raise NotImplementedError
+
+    def end(self) -> None:
+        """Write what comes after the last contact."""
+
+
+def _source_text(contact: Contact) -> str:
+    """The contact's own JSON text; line breaks (only ever whitespace in JSON) removed."""
+    text = contact.raw_json or json.dumps(contact.raw, ensure_ascii=False, separators=(",", ":"))
+    if "\n" in text or "\r" in text:
+        text = text.replace("\r", "").replace("\n", "")
+    return text
+
+
+class _JsonLinesWriter(_Writer):
+    def write(self, contact: Contact) -> None:
+        self.out.write(_source_text(contact))
+        self.out.write("\n")
+
+
+class _JsonWriter(_Writer):
+    def begin(self) -> None:
+        self.out.write("[")
+        self._first = True
+
+    def write(self, contact: Contact) -> None:
+        self.out.write("\n" if self._first else ",\n")
+        self._first = False
+        self.out.write(contact.raw_json or json.dumps(contact.raw, ensure_ascii=False))
+
+    def end(self) -> None:
+        self.out.write("]\n" if self._first else "\n]\n")
+
+
+class _CsvWriter(_Writer):
+    def begin(self) -> None:
+        self._csv = csv.writer(self.out, lineterminator="\r\n")
+        self._csv.writerow(CSV_COLUMNS)
+
+    def write(self, contact: Contact) -> None:
+        self._csv.writerow([spreadsheet_safe(cell) for cell in csv_row(contact)])
+
+
+def csv_row(contact: Contact) -> list[str]:
+    """The CSV cells of one contact, in ``CSV_COLUMNS`` order."""
+    extra = {
+        key: value
+        for key, value in contact.additional_attributes.items()
+        if key not in {"company_name", "city", "country", "country_code", "social_profiles"}
+    }
+    inboxes = "; ".join(
+        f"{ci.inbox.name} ({ci.channel})".strip() for ci in (contact.contact_inboxes or ())
+    )
+    return [
+        "" if contact.id is None else str(contact.id),
+        contact.name,
+        contact.email,
+        contact.phone_number,
+        contact.identifier,
+        contact.availability_status,
+        "" if contact.blocked is None else str(contact.blocked).lower(),
+        contact.company,
+        contact.city,
+        contact.country,
+        as_text(contact.additional_attributes.get("country_code")),
+        _iso(contact.created_at),
+        _iso(contact.last_activity_at),
+        inboxes,
+        _compact({k: v for k, v in contact.social_profiles.items() if v}),
+        _compact(contact.custom_attributes),
+        _compact(extra),
+    ]
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else ""
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value else ""
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """Neutralise a cell a spreadsheet would run as a formula (CSV injection)."""
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+def writer_for(fmt: Format, out: TextIO) -> _Writer:
+    writers: dict[str, type[_Writer]] = {
+        "csv": _CsvWriter,
+        "json": _JsonWriter,
+        "jsonl": _JsonLinesWriter,
+    }
+    return writers[fmt](out)
+
+
+# --- the engine -------------------------------------------------------------------------
+
+
+async def export_contacts(
+    source: ContactsSource,
+    query: ContactQuery,
+    out: TextIO,
+    *,
+    fmt: Format = "jsonl",
+    concurrency: int = 4,
+    progress: Callable[[ExportProgress], None] | None = None,
+) -> ExportResult:
+    """Write every contact matching ``query`` to ``out``; return what was written and missed.
+
+    Raises ``ExportFailed`` when a page still fails after the client's retries; the output then
+    holds every contact of the pages before it, in order.
+    """
+    writer = writer_for(fmt, out)
+    result = _Tally(writer, progress)
+    first = await _fetch(source, query.at_page(1), result)
+    result.result.total_reported = first.total
+    page_size = first.page_size
+    writer.begin()
+    result.take(first)
+    last = first.page_count
+    page_number = 1
+    previous = first
+    if last is not None and last > 1 and first.has_more is None:
+        async for page in _fetch_window(source, query, range(2, last + 1), concurrency, result):
+            result.take(page)
+            previous = page
+            page_number = page.number
+    # Keep going while pages come back full: the account may have grown since page 1.
+    while _may_have_more(previous, page_size, page_number, last):
+        page_number += 1
+        page = await _fetch(source, query.at_page(page_number), result)
+        if not page.contacts:
+            break
+        result.take(page)
+        previous = page
+    writer.end()
+    result.finish()
+    return result.result
+
+
+def _may_have_more(page: Page, page_size: int, number: int, last: int | None) -> bool:
+    if page.has_more is not None:
+        return page.has_more
+    if last is not None and number < last:
+        return False
+    return len(page.contacts) >= page_size and page_size > 0
+
+
+async def _fetch(source: ContactsSource, query: ContactQuery, tally: _Tally) -> Page:
+    try:
+        return await source.list_contacts(query)
+    except LiveDeskError as exc:
+        raise ExportFailed(exc, tally.result, query.page) from exc
+
+
+async def _fetch_window(
+    source: ContactsSource,
+    query: ContactQuery,
+    numbers: Iterable[int],
+    concurrency: int,
+    tally: _Tally,
+) -> AsyncIterator[Page]:
+    """Yield pages in order, keeping up to ``concurrency`` requests in flight ahead."""
+    pending: list[asyncio.Task[Page]] = []
+    numbers = iter(numbers)
+    try:
+        for number in numbers:
+            pending.append(asyncio.ensure_future(_fetch(source, query.at_page(number), tally)))
+            if len(pending) >= max(1, concurrency):
+                break
+        while pending:
+            page = await pending.pop(0)
+            next_number = next(numbers, None)
+            if next_number is not None:
+                task = asyncio.ensure_future(_fetch(source, query.at_page(next_number), tally))
+                pending.append(task)
+            yield page
+    finally:
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+
+
+class _Tally:
+    """Counts, de-duplicates and reports progress as pages are written."""
+
+    def __init__(self, writer: _Writer, progress: Callable[[ExportProgress], None] | None) -> None:
+        self.writer = writer
+        self.progress = progress
+        self.result = ExportResult()
+        self.seen: set[str] = set()
+        self.pages_total: int | None = None
+        self.page_size = 0
+        self.changed = False
+
+    def take(self, page: Page) -> None:
+        if self.pages_total is None:
+            self.pages_total = page.page_count
+            self.page_size = page.page_size
+        self._check(page)
+        for contact in page.contacts:
+            key = contact.key
+            if key in self.seen:
+                self.result.duplicates += 1
+                continue
+            self.seen.add(key)
+            self.writer.write(contact)
+            self.result.written += 1
+        self.result.pages += 1
+        if self.progress is not None:
+            self.progress(
+                ExportProgress(
+                    written=self.result.written,
+                    pages_done=self.result.pages,
+                    pages_total=self.pages_total,
+                    contacts_total=self.result.total_reported,
+                )
+            )
+
+    def _check(self, page: Page) -> None:
+        """Note a short page before the last, or a total that changed since page 1."""
+        rows = len(page.contacts)
+        if rows < self.page_size and not page.is_last:
+            self.result.warnings.append(
+                f"page {page.number} had {rows} of {self.page_size} contacts; "
+                "contacts may have been deleted or hidden while exporting"
+            )
+        first = self.result.total_reported
+        if page.total is not None and first is not None and page.total != first:
+            if not self.changed:
+                self.result.warnings.append(
+                    f"the account changed while exporting (page 1 counted {first} contacts, "
+                    f"page {page.number} counted {page.total}); run the export again for an "
+                    "exact copy"
+                )
+            self.changed = True
+
+    def finish(self) -> None:
+        total = self.result.total_reported
+        written = self.result.written
+        if total is not None and written < total:
+            self.result.warnings.append(
+                f"the server reported {total} matching contacts but {written} were exported"
+            )
+        if self.result.duplicates:
+            self.result.warnings.append(
+                f"{self.result.duplicates} contacts appeared twice (the list shifted while "
+                "exporting) and were written once"
+            )
+
+
+def render(fmt: Format, contacts: Iterable[Contact]) -> str:
+    """The whole export of ``contacts`` as text (for small in-memory uses and tests)."""
+    buffer = io.StringIO()
+    writer = writer_for(fmt, buffer)
+    writer.begin()
+    for contact in contacts:
+        writer.write(contact)
+    writer.end()
+    return buffer.getvalue()

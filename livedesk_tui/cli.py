@@ -1,0 +1,339 @@
+"""The ``livedesk-tui`` command: parse arguments, build settings and client, run, map exit codes.
+
+Exit codes: 0 ok; 2 usage or configuration error; 3 authentication or permission refused;
+4 network or server failure after retries; 5 a response that could not be understood;
+130 interrupted. A failure prints one line to stderr; ``--debug`` adds the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import traceback
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from . import __version__
+from .api.connection import DIALECTS, Connection
+from .api.errors import ConfigError, LiveDeskError
+from .api.models import MAX_PAGE_SIZE, SORT_KEYS, ContactQuery
+
+if TYPE_CHECKING:
+    from .demo.server import DemoServer
+    from .settings import Settings
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line plus a hint, still with exit code 2."""
+
+    def error(self, message: str) -> Any:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\nTry '{self.prog} --help'.\n")
+
+
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """Options accepted both before and after a subcommand.
+
+    On the subcommand parsers their default is SUPPRESS, so a value given before the
+    subcommand is not reset by the subcommand's own defaults.
+    """
+
+    def default(value: Any) -> Any:
+        return argparse.SUPPRESS if suppress else value
+
+    group = parser.add_argument_group("connection")
+    group.add_argument(
+        "--base-url", default=default(None), help="API base URL (env LIVEDESK_BASE_URL)"
+    )
+    group.add_argument("--profile", default=default(None), help="profile in the config file")
+    group.add_argument("--config", type=Path, default=default(None), help="config file path")
+    group.add_argument(
+        "--dialect",
+        choices=DIALECTS,
+        default=default(None),
+        help="server API dialect (env LIVEDESK_DIALECT)",
+    )
+    group.add_argument(
+        "--account-id",
+        type=int,
+        default=default(None),
+        help="Chatwoot account id (env LIVEDESK_ACCOUNT_ID)",
+    )
+    group.add_argument(
+        "--demo",
+        action="store_true",
+        default=default(False),
+        help="start the embedded demo API on loopback and use it (no account needed)",
+    )
+    group.add_argument(
+        "--log-file", type=Path, default=default(None), help="write a log (redacted) here"
+    )
+    group.add_argument(
+        "--debug",
+        action="store_true",
+        default=default(False),
+        help="show tracebacks; log in detail",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="livedesk-tui",
+        description="Browse, search and export LiveDesk (or Chatwoot) contacts from the terminal.",
+        epilog="Run with no command to open the contact browser. Try: livedesk-tui --demo",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _global_options(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", metavar="command", parser_class=_Parser)
+
+    export = commands.add_parser(
+        "export",
+        help="write every matching contact to CSV, JSON or JSON Lines",
+        description="Write every contact matching the filters, all pages, in the server's order.",
+    )
+    export.add_argument(
+        "--label", action="append", default=[], metavar="L", help="any of these labels (repeat)"
+    )
+    export.add_argument("--sort", choices=SORT_KEYS, help="sort key")
+    export.add_argument("--direction", choices=("asc", "desc"), default="asc")
+    export.add_argument(
+        "--search", default="", metavar="TEXT", help="match name, email, phone, identifier"
+    )
+    export.add_argument(
+        "--page-size",
+        type=_page_size,
+        default=MAX_PAGE_SIZE,
+        metavar="N",
+        help="1-100 (default 100)",
+    )
+    export.add_argument("--no-inboxes", action="store_true", help="leave contact_inboxes out")
+    export.add_argument("--format", choices=("csv", "json", "jsonl"), default="jsonl")
+    export.add_argument(
+        "--output", "-o", type=Path, metavar="FILE", help="file to write (default: stdout)"
+    )
+    export.add_argument(
+        "--concurrency",
+        type=_concurrency,
+        default=4,
+        metavar="N",
+        help="pages fetched at once (1-8)",
+    )
+    _global_options(export, suppress=True)
+
+    server = commands.add_parser(
+        "demo-server",
+        help="run the demo API server on loopback",
+        description="Serve seeded demo contacts over a LiveDesk-compatible API on loopback.",
+    )
+    server.add_argument("--host", default="127.0.0.1")
+    server.add_argument("--port", type=int, default=8765)
+    server.add_argument("--contacts", type=_non_negative, default=1000, metavar="N")
+    server.add_argument("--latency-ms", type=float, default=0.0, metavar="N")
+    server.add_argument("--seed", type=int, default=7)
+    server.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="inject a fault, e.g. 500@page=2x1",
+    )
+    server.add_argument(
+        "--hostile", action="store_true", help="include contacts with hostile strings"
+    )
+    _global_options(server, suppress=True)
+    return parser
+
+
+def _bounded_int(low: int, high: int | None) -> Any:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low or (high is not None and value > high):
+            bounds = f"from {low} to {high}" if high is not None else f"{low} or more"
+            raise argparse.ArgumentTypeError(f"{value} is out of range ({bounds})")
+        return value
+
+    return parse
+
+
+_page_size = _bounded_int(1, MAX_PAGE_SIZE)
+_concurrency = _bounded_int(1, 8)
+_non_negative = _bounded_int(0, None)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    debug = bool(getattr(args, "debug", False))
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except LiveDeskError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"livedesk-tui: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        else:
+            print(
+                f"livedesk-tui: unexpected {type(exc).__name__}; run again with --debug for details.",
+                file=sys.stderr,
+            )
+        return 1
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "demo-server":
+        from .demo.server import serve_cli
+
+        return serve_cli(
+            host=args.host,
+            port=args.port,
+            contacts=args.contacts,
+            latency_ms=args.latency_ms,
+            seed=args.seed,
+            dialect=args.dialect or "livedesk",
+            account_id=args.account_id or 1,
+            faults=args.fault,
+            hostile=args.hostile,
+        )
+    with _connection(args) as (connection, settings):
+        _start_logging(args, connection)
+        if args.command == "export":
+            return _export(args, connection)
+        return _run_tui(args, connection, settings)
+
+
+@contextmanager
+def _connection(args: argparse.Namespace) -> Iterator[tuple[Connection, Settings | None]]:
+    """The connection to use: the embedded demo server's, or the one the settings describe."""
+    if args.demo:
+        server = _start_demo(args)
+        try:
+            yield server.connection(), None
+        finally:
+            server.stop()
+        return
+    from .settings import load_settings
+
+    settings = load_settings(
+        config_path=args.config,
+        profile=args.profile,
+        base_url=args.base_url,
+        dialect=args.dialect,
+        account_id=args.account_id,
+        env=os.environ,
+    )
+    for warning in settings.warnings:
+        print(f"livedesk-tui: warning: {warning}", file=sys.stderr)
+    yield settings.connection, settings
+
+
+def _start_demo(args: argparse.Namespace) -> DemoServer:
+    from .demo.server import DemoServer
+
+    if args.base_url:
+        raise ConfigError("--demo runs its own server; leave out --base-url.")
+    return DemoServer(dialect=args.dialect or "livedesk", account_id=args.account_id or 1).start()
+
+
+def _start_logging(args: argparse.Namespace, connection: Connection) -> None:
+    if not (args.log_file or args.debug):
+        return
+    from .logsetup import setup_logging
+    from .paths import default_log_path
+
+    secrets = (connection.api_key.reveal(), connection.api_secret.reveal())
+    setup_logging(args.log_file or default_log_path(), debug=args.debug, secrets=secrets)
+
+
+def _export(args: argparse.Namespace, connection: Connection) -> int:
+    from .api.client import ContactsClient
+    from .api.export import ExportFailed, export_contacts
+    from .progress import ProgressLine
+
+    query = ContactQuery(
+        labels=tuple(args.label),
+        sort=args.sort,
+        direction=args.direction,
+        search=args.search,
+        include_inboxes=not args.no_inboxes,
+        page_size=args.page_size,
+    )
+    progress = ProgressLine(sys.stderr, enabled=sys.stderr.isatty())
+
+    async def run(out: TextIO) -> Any:
+        async with ContactsClient(connection) as client:
+            return await export_contacts(
+                client, query, out, fmt=args.format, concurrency=args.concurrency, progress=progress
+            )
+
+    target: Path | None = args.output
+    try:
+        with _output(target) as out:
+            result = asyncio.run(run(out))
+    except ExportFailed as exc:
+        progress.close()
+        where = f" to {_partial(target)}" if target else ""
+        raise type(exc.cause)(
+            f"{exc.message} Partial output{where} holds the pages before it.", status=exc.status
+        ) from exc
+    progress.close()
+    where = f" to {target}" if target else ""
+    print(f"Exported {result.written:,} contacts{where}.", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"livedesk-tui: warning: {warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _partial(target: Path) -> Path:
+    return target.with_name(target.name + ".partial")
+
+
+@contextmanager
+def _output(target: Path | None) -> Iterator[TextIO]:
+    """stdout, or a file written as FILE.partial and renamed only when the export completes."""
+    if target is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    partial = _partial(target)
+    try:
+        handle = partial.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise ConfigError(f"Cannot write {partial}: {exc.strerror}.") from None
+    with handle:
+        yield handle
+    partial.replace(target)
+
+
+def _run_tui(args: argparse.Namespace, connection: Connection, settings: Settings | None) -> int:
+    from .tui.app import LiveDeskApp
+
+    app = LiveDeskApp(
+        connection,
+        label_suggestions=settings.label_suggestions if settings else _demo_labels(),
+        keymap=dict(settings.keys) if settings else None,
+        theme=settings.theme if settings else None,
+    )
+    app.run()
+    return app.return_code or EXIT_OK
+
+
+def _demo_labels() -> tuple[str, ...]:
+    from .demo.dataset import LABELS
+
+    return tuple(LABELS)

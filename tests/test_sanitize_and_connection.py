@@ -1,0 +1,103 @@
+"""Untrusted text is made inert; secrets never print; base URLs are checked."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from livedesk_tui.api.connection import Connection, Secret, check_base_url, is_loopback
+from livedesk_tui.api.errors import ConfigError
+from livedesk_tui.api.models import ContactQuery
+from livedesk_tui.api.sanitize import clean, clean_multiline, clip
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("plain", "plain"),
+        ("\x1b[31mred", "␛[31mred"),
+        ("bell\x07", "bell␇"),
+        ("tab\there", "tab␉here"),
+        ("line\nbreak", "line␊break"),
+        ("csi\x9b2J", "csi\ufffd2J"),
+        ("rtl\u202eevil", "rtl\ufffdevil"),
+        ("isolate\u2066x\u2069", "isolate\ufffdx\ufffd"),
+        ("del\x7f", "del␡"),
+        ("[bold]markup[/]", "[bold]markup[/]"),  # markup is not this layer's job: kept literally
+        ("山田太郎 👩‍💻", "山田太郎 👩‍💻"),
+        ("e\u0301", "e\u0301"),  # combining marks stay
+    ],
+)
+def test_clean_makes_controls_visible_and_inert(raw: str, expected: str) -> None:
+    assert clean(raw) == expected
+
+
+def test_clean_multiline_keeps_line_breaks_only() -> None:
+    assert clean_multiline("a\r\nb\x1b\nc") == "a\nb␛\nc"
+
+
+def test_clip() -> None:
+    assert clip("abcdef", 4) == "abc…"
+    assert clip("abc", 4) == "abc"
+
+
+def test_secret_never_prints() -> None:
+    secret = Secret("s3cr3t-value")
+    for text in (repr(secret), str(secret), f"{secret}", f"{secret!r}", "%s" % (secret,)):  # noqa: UP031
+        assert "s3cr3t" not in text
+    assert secret.reveal() == "s3cr3t-value"
+    connection = Connection("https://x.example", api_key=Secret("k-123456"), api_secret=secret)
+    assert "s3cr3t" not in repr(connection) and "k-123456" not in repr(connection)
+    with pytest.raises(TypeError):
+        pickle.dumps(secret)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000",
+        "http://localhost",
+        "http://[::1]:9000/",
+        "https://livedesk-api.engagelab.com/",
+        "http://127.5.6.7",
+    ],
+)
+def test_allowed_base_urls(url: str) -> None:
+    assert check_base_url(url) == url.rstrip("/")
+
+
+@pytest.mark.parametrize(
+    ("url", "needle"),
+    [
+        ("http://livedesk-api.engagelab.com", "Refusing plain http://"),
+        ("http://localhost.evil.com", "Refusing plain http://"),
+        ("http://127.0.0.1.nip.io", "Refusing plain http://"),
+        ("http://10.0.0.1", "Refusing plain http://"),
+        ("http://user@127.0.0.1", "user name"),
+        ("https://a:b@example.com", "user name"),
+        ("ftp://example.com", "not an http(s) URL"),
+        ("example.com", "not an http(s) URL"),
+        ("https://example.com/?x=1", "no ?query"),
+        ("https://example.com:99999", "not valid"),
+    ],
+)
+def test_refused_base_urls(url: str, needle: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        check_base_url(url)
+    assert needle in caught.value.message
+
+
+def test_is_loopback_rejects_lookalikes() -> None:
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("LOCALHOST")
+    assert not is_loopback("localhost.evil.com")
+    assert not is_loopback("127.0.0.1.evil.com")
+    assert not is_loopback("0.0.0.0")
+
+
+def test_query_describe_and_paging() -> None:
+    query = ContactQuery(labels=("vip", "billing"), sort="name", direction="desc", search="yamada")
+    assert query.describe() == "search 'yamada', labels vip | billing, sort name ↓"
+    assert query.at_page(3).page == 3 and query.at_page(0).page == 1
+    assert query.at_page(3).filters == query.filters
+    assert ContactQuery().describe() == "all contacts"
