@@ -1,0 +1,786 @@
+"""Settings: file < environment < arguments, strict types, secrets that never show, 0600 files."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import stat
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from livedesk_tui import paths, settings
+from livedesk_tui.api.connection import DEFAULT_BASE_URL
+from livedesk_tui.api.errors import ConfigError
+from livedesk_tui.settings import dumps_toml, load_settings, save_profile
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+
+FAKE_KEY = "key-Zq8vLw3n"
+FAKE_SECRET = "secret-Hx27pRt9kQ"
+ENV_CREDS = {"LIVEDESK_API_KEY": "env-key", "LIVEDESK_API_SECRET": "env-secret"}
+
+
+def write_config(
+    tmp_path: Path, text: str, *, mode: int = 0o600, name: str = "config.toml"
+) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    path.chmod(mode)
+    return path
+
+
+def py_command(code: str) -> str:
+    """A command line running ``code`` with this interpreter, quoted for TOML."""
+    return json.dumps(shlex.join([sys.executable, "-c", code]))
+
+
+TWO_PROFILES = f"""
+default_profile = "work"
+theme = "nord"
+[keys]
+next_page = "n,right"
+[profiles.work]
+base_url = "https://work.example.com"
+api_key = "{FAKE_KEY}"
+api_secret = "{FAKE_SECRET}"
+labels = ["vip", "billing", "vip", ""]
+[profiles.jp]
+base_url = "https://jp.example.com"
+api_key = "jp-key"
+api_secret = "jp-secret"
+"""
+
+
+# --- paths ---------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="XDG variables are Linux's")
+def test_paths_follow_xdg_and_create_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "st"))
+    assert paths.config_dir() == tmp_path / "cfg" / "livedesk-tui"
+    assert paths.default_config_path() == tmp_path / "cfg" / "livedesk-tui" / "config.toml"
+    assert paths.state_dir() == tmp_path / "st" / "livedesk-tui"
+    assert paths.state_path().parent == paths.state_dir()
+    assert paths.default_log_path().parent == paths.log_dir()
+    assert paths.log_dir().is_relative_to(tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="XDG variables are Linux's")
+def test_default_config_path_is_used_without_config_or_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    (tmp_path / "livedesk-tui").mkdir()
+    write_config(tmp_path / "livedesk-tui", TWO_PROFILES)
+    got = load_settings(env={})
+    assert got.config_path == tmp_path / "livedesk-tui" / "config.toml"
+    assert got.profile == "work"
+
+
+# --- missing file, defaults, profile choice ---------------------------------------------------
+
+
+def test_missing_config_file_uses_defaults_and_env(tmp_path: Path) -> None:
+    got = load_settings(config_path=tmp_path / "absent.toml", env=ENV_CREDS)
+    assert got.connection.base_url == DEFAULT_BASE_URL
+    assert got.connection.dialect == "livedesk"
+    assert got.profile == "default"
+    assert got.profiles == ()
+    assert got.connection.api_key.reveal() == "env-key"
+    assert got.connection.api_secret.reveal() == "env-secret"
+    assert got.connection.origin == "LIVEDESK_API_KEY / LIVEDESK_API_SECRET"
+    assert got.theme is None
+    assert dict(got.keys) == {}
+    # Named explicitly but absent: worth a word, not an error.
+    assert any("absent.toml" in w and "does not exist" in w for w in got.warnings)
+
+
+def test_missing_default_file_gives_no_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(paths, "default_config_path", lambda: tmp_path / "nope" / "config.toml")
+    got = load_settings(env=ENV_CREDS)
+    assert got.config_path == tmp_path / "nope" / "config.toml"
+    assert got.warnings == ()
+
+
+def test_missing_credentials_say_where_to_put_them(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_path=path, env={})
+    message = str(caught.value)
+    assert str(path) in message
+    assert "[profiles.default]" in message
+    assert "api_key" in message and "api_secret" in message
+    assert "LIVEDESK_API_KEY" in message and "LIVEDESK_API_SECRET" in message
+    assert caught.value.exit_code == 2
+
+
+def test_missing_secret_only_names_the_secret(tmp_path: Path) -> None:
+    path = write_config(tmp_path, '[profiles.default]\napi_key = "k"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_path=path, env={})
+    message = str(caught.value)
+    assert "API secret" in message and "LIVEDESK_API_SECRET" in message
+    assert "LIVEDESK_API_KEY" not in message
+
+
+def test_missing_credentials_mention_the_profiles_there_are(tmp_path: Path) -> None:
+    path = write_config(tmp_path, '[profiles.work]\napi_key = "k"\napi_secret = "s"\n')
+    with pytest.raises(ConfigError, match="'work'"):
+        load_settings(config_path=path, env={})
+
+
+def test_credentials_not_required(tmp_path: Path) -> None:
+    got = load_settings(config_path=tmp_path / "absent.toml", env={}, require_credentials=False)
+    assert not got.connection.api_key
+    assert not got.connection.api_secret
+    assert got.connection.origin == "no credentials"
+
+
+def test_config_path_from_env_and_argument(tmp_path: Path) -> None:
+    env_file = write_config(
+        tmp_path, '[profiles.default]\nbase_url = "https://env.example.com"\n', name="env.toml"
+    )
+    arg_file = write_config(
+        tmp_path, '[profiles.default]\nbase_url = "https://arg.example.com"\n', name="arg.toml"
+    )
+    env = {"LIVEDESK_CONFIG": str(env_file)}
+    got = load_settings(env=env, require_credentials=False)
+    assert (got.config_path, got.connection.base_url) == (env_file, "https://env.example.com")
+    got = load_settings(config_path=arg_file, env=env, require_credentials=False)
+    assert (got.config_path, got.connection.base_url) == (arg_file, "https://arg.example.com")
+
+
+@pytest.mark.parametrize(
+    ("argument", "env", "expected"),
+    [
+        (None, {}, "work"),  # default_profile
+        (None, {"LIVEDESK_PROFILE": "jp"}, "jp"),  # env over default_profile
+        ("work", {"LIVEDESK_PROFILE": "jp"}, "work"),  # argument over env
+        ("jp", {}, "jp"),
+    ],
+)
+def test_profile_selection(
+    tmp_path: Path, argument: str | None, env: dict[str, str], expected: str
+) -> None:
+    path = write_config(tmp_path, TWO_PROFILES)
+    got = load_settings(config_path=path, profile=argument, env=env)
+    assert got.profile == expected
+    assert got.connection.profile == expected
+    assert got.connection.base_url == f"https://{expected}.example.com"
+    assert got.profiles == ("work", "jp")
+
+
+def test_profile_falls_back_to_default(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path, '[profiles.default]\nbase_url = "https://d.example.com"\n[profiles.other]\n'
+    )
+    got = load_settings(config_path=path, env={}, require_credentials=False)
+    assert got.profile == "default"
+    assert got.connection.base_url == "https://d.example.com"
+
+
+@pytest.mark.parametrize(
+    ("argument", "env", "text", "source"),
+    [
+        ("nope", {}, TWO_PROFILES, "--profile"),
+        (None, {"LIVEDESK_PROFILE": "nope"}, TWO_PROFILES, "LIVEDESK_PROFILE"),
+        (
+            None,
+            {},
+            'default_profile = "nope"\n' + TWO_PROFILES.split("\n", 2)[2],
+            "default_profile",
+        ),
+    ],
+)
+def test_unknown_profile_lists_the_profiles_there_are(
+    tmp_path: Path, argument: str | None, env: dict[str, str], text: str, source: str
+) -> None:
+    path = write_config(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_path=path, profile=argument, env=env)
+    message = str(caught.value)
+    assert "'nope'" in message and source in message and str(path) in message
+    assert "'work'" in message and "'jp'" in message
+
+
+def test_unknown_profile_with_no_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_settings(config_path=tmp_path / "absent.toml", profile="work", env=ENV_CREDS)
+
+
+# --- precedence of each setting ---------------------------------------------------------------
+
+PRECEDENCE_FILE = """
+[profiles.default]
+base_url = "https://file.example.com"
+api_key = "file-key"
+api_secret = "file-secret"
+dialect = "chatwoot"
+account_id = 1
+"""
+
+
+@pytest.mark.parametrize(
+    ("env", "kwargs", "expected"),
+    [
+        ({}, {}, "https://file.example.com"),
+        ({"LIVEDESK_BASE_URL": "https://env.example.com/"}, {}, "https://env.example.com"),
+        (
+            {"LIVEDESK_BASE_URL": "https://env.example.com"},
+            {"base_url": "https://arg.example.com"},
+            "https://arg.example.com",
+        ),
+    ],
+)
+def test_base_url_precedence(
+    tmp_path: Path, env: dict[str, str], kwargs: dict[str, str], expected: str
+) -> None:
+    path = write_config(tmp_path, PRECEDENCE_FILE)
+    assert load_settings(config_path=path, env=env, **kwargs).connection.base_url == expected
+
+
+@pytest.mark.parametrize(
+    ("env", "kwargs", "expected"),
+    [
+        ({}, {}, 1),
+        ({"LIVEDESK_ACCOUNT_ID": "22"}, {}, 22),
+        ({"LIVEDESK_ACCOUNT_ID": "22"}, {"account_id": 333}, 333),
+    ],
+)
+def test_account_id_precedence(
+    tmp_path: Path, env: dict[str, str], kwargs: dict[str, int], expected: int
+) -> None:
+    path = write_config(tmp_path, PRECEDENCE_FILE)
+    assert load_settings(config_path=path, env=env, **kwargs).connection.account_id == expected
+
+
+@pytest.mark.parametrize(
+    ("env", "kwargs", "expected"),
+    [
+        ({}, {}, "chatwoot"),
+        ({"LIVEDESK_DIALECT": "livedesk"}, {}, "livedesk"),
+        ({"LIVEDESK_DIALECT": "livedesk"}, {"dialect": "chatwoot"}, "chatwoot"),
+    ],
+)
+def test_dialect_precedence(
+    tmp_path: Path, env: dict[str, str], kwargs: dict[str, str], expected: str
+) -> None:
+    path = write_config(tmp_path, PRECEDENCE_FILE)
+    assert load_settings(config_path=path, env=env, **kwargs).connection.dialect == expected
+
+
+def test_credentials_precedence(tmp_path: Path) -> None:
+    path = write_config(tmp_path, PRECEDENCE_FILE)
+    from_file = load_settings(config_path=path, env={}, dialect="livedesk").connection
+    assert (from_file.api_key.reveal(), from_file.api_secret.reveal()) == (
+        "file-key",
+        "file-secret",
+    )
+    assert from_file.origin == f"profile 'default' in {path}"
+
+    from_env = load_settings(config_path=path, env=ENV_CREDS, dialect="livedesk").connection
+    assert (from_env.api_key.reveal(), from_env.api_secret.reveal()) == ("env-key", "env-secret")
+    assert from_env.origin == "LIVEDESK_API_KEY / LIVEDESK_API_SECRET"
+
+    mixed = load_settings(
+        config_path=path, env={"LIVEDESK_API_KEY": "env-key"}, dialect="livedesk"
+    ).connection
+    assert (mixed.api_key.reveal(), mixed.api_secret.reveal()) == ("env-key", "file-secret")
+    assert "LIVEDESK_API_KEY" in mixed.origin and "profile 'default'" in mixed.origin
+
+
+def test_empty_env_values_do_not_override(tmp_path: Path) -> None:
+    path = write_config(tmp_path, PRECEDENCE_FILE)
+    env = {"LIVEDESK_BASE_URL": "", "LIVEDESK_API_KEY": "", "LIVEDESK_PROFILE": ""}
+    got = load_settings(config_path=path, env=env)
+    assert got.connection.base_url == "https://file.example.com"
+    assert got.connection.api_key.reveal() == "file-key"
+
+
+# --- dialects -------------------------------------------------------------------------------
+
+
+def test_chatwoot_needs_account_id(tmp_path: Path) -> None:
+    path = write_config(tmp_path, '[profiles.default]\napi_key = "token"\ndialect = "chatwoot"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_path=path, env={})
+    message = str(caught.value)
+    assert (
+        "account_id" in message and "LIVEDESK_ACCOUNT_ID" in message and "--account-id" in message
+    )
+
+
+def test_chatwoot_needs_only_the_token(tmp_path: Path) -> None:
+    path = write_config(tmp_path, '[profiles.default]\napi_key = "token"\n')
+    got = load_settings(
+        config_path=path, env={"LIVEDESK_DIALECT": "chatwoot", "LIVEDESK_ACCOUNT_ID": "7"}
+    )
+    assert got.connection.dialect == "chatwoot"
+    assert got.connection.account_id == 7
+    assert got.connection.api_key.reveal() == "token"
+    assert not got.connection.api_secret
+    with pytest.raises(ConfigError, match="access token"):
+        load_settings(
+            config_path=tmp_path / "absent.toml", dialect="chatwoot", account_id=7, env={}
+        )
+
+
+def test_chatwoot_does_not_run_the_secret_command(tmp_path: Path) -> None:
+    text = f'[profiles.default]\napi_key = "t"\naccount_id = 3\ndialect = "chatwoot"\napi_secret_command = {py_command("raise SystemExit(9)")}\n'
+    got = load_settings(config_path=write_config(tmp_path, text), env={})
+    assert got.connection.dialect == "chatwoot"
+
+
+@pytest.mark.parametrize(
+    ("env", "kwargs", "named"),
+    [
+        ({"LIVEDESK_DIALECT": "zendesk"}, {}, "LIVEDESK_DIALECT"),
+        ({}, {"dialect": "zendesk"}, "--dialect"),
+        ({"LIVEDESK_ACCOUNT_ID": "abc"}, {}, "LIVEDESK_ACCOUNT_ID"),
+        ({"LIVEDESK_ACCOUNT_ID": "-4"}, {}, "LIVEDESK_ACCOUNT_ID"),
+        ({}, {"account_id": 0}, "--account-id"),
+    ],
+)
+def test_bad_env_and_argument_values_are_named(
+    tmp_path: Path, env: dict[str, str], kwargs: dict[str, object], named: str
+) -> None:
+    with pytest.raises(ConfigError, match=named):
+        load_settings(config_path=tmp_path / "absent.toml", env={**ENV_CREDS, **env}, **kwargs)
+
+
+# --- malformed files and wrong types ----------------------------------------------------------
+
+
+def test_malformed_toml_names_path_and_line(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path, f'[profiles.work]\napi_secret = "{FAKE_SECRET}"\nbase_url = https://x\n'
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_path=path, env={})
+    message = str(caught.value)
+    assert str(path) in message
+    assert "line 3" in message
+    assert FAKE_SECRET not in message
+
+
+def test_config_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(b'theme = "\xff"\n')
+    with pytest.raises(ConfigError, match="UTF-8"):
+        load_settings(config_path=path, env={})
+
+
+def test_config_that_is_a_directory(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="directory"):
+        load_settings(config_path=tmp_path, env={})
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("[profiles.work]\nbase_url = 5\n", ("base_url", "work")),
+        ('[profiles.work]\naccount_id = "abc"\n', ("account_id", "work")),
+        ("[profiles.work]\naccount_id = true\n", ("account_id", "work")),
+        ('[profiles.work]\nlabels = "vip"\n', ("labels", "work")),
+        ("[profiles.work]\nlabels = [1, 2]\n", ("labels", "work")),
+        ('[profiles.work]\ndialect = "zendesk"\n', ("dialect", "work")),
+        ("[profiles.work]\ndialect = 1\n", ("dialect", "work")),
+        ("[profiles.work]\napi_key = 12345678\n", ("api_key", "work")),
+        ("[profiles.work]\napi_secret = [1]\n", ("api_secret", "work")),
+        ("[profiles.work]\napi_secret_command = 1\n", ("api_secret_command", "work")),
+        ("[profiles.work]\n[keys]\nnext_page = 1\n", ("next_page", "[keys]")),
+        ('keys = "n"\n[profiles.work]\n', ("keys",)),
+        ("theme = 3\n[profiles.work]\n", ("theme",)),
+        ("default_profile = 3\n[profiles.work]\n", ("default_profile",)),
+        ('profiles = "work"\n', ("profiles",)),
+        ('[profiles]\nwork = "x"\n', ("'work'", "table")),
+    ],
+)
+def test_wrong_types_name_the_key_and_profile(
+    tmp_path: Path, text: str, names: tuple[str, ...]
+) -> None:
+    path = write_config(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(
+            config_path=path, profile="work" if "[profiles.work]" in text else None, env=ENV_CREDS
+        )
+    message = str(caught.value)
+    for name in names:
+        assert name in message
+    assert str(path) in message or "work" in message
+    assert "12345678" not in message  # a mistyped credential is never echoed
+
+
+def test_both_secret_and_command_is_an_error(tmp_path: Path) -> None:
+    text = f'[profiles.default]\napi_key = "k"\napi_secret = "{FAKE_SECRET}"\napi_secret_command = "x"\n'
+    with pytest.raises(ConfigError, match="keep one") as caught:
+        load_settings(config_path=write_config(tmp_path, text), env={})
+    assert FAKE_SECRET not in str(caught.value)
+
+
+# --- base URL -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://livedesk-api.engagelab.com",
+        "http://localhost.evil.com",
+        "http://127.0.0.1.nip.io",
+        "http://user@127.0.0.1",
+        "http://10.0.0.1:8000",
+        "ftp://localhost",
+        "livedesk-api.engagelab.com",
+    ],
+)
+def test_unsafe_base_urls_are_refused(tmp_path: Path, url: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_path=tmp_path / "absent.toml", base_url=url, env=ENV_CREDS)
+    assert "--base-url" in str(caught.value)
+    with pytest.raises(ConfigError, match="LIVEDESK_BASE_URL"):
+        load_settings(
+            config_path=tmp_path / "absent.toml", env={**ENV_CREDS, "LIVEDESK_BASE_URL": url}
+        )
+
+
+def test_unsafe_base_url_in_file_names_the_profile(tmp_path: Path) -> None:
+    path = write_config(tmp_path, '[profiles.work]\nbase_url = "http://example.com"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_path=path, profile="work", env=ENV_CREDS)
+    assert "base_url" in str(caught.value) and "[profiles.work]" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("http://[::1]:8000/", "http://[::1]:8000"),
+        ("http://localhost", "http://localhost"),
+        ("https://example.com/base/", "https://example.com/base"),
+    ],
+)
+def test_loopback_http_and_https_are_allowed(tmp_path: Path, url: str, expected: str) -> None:
+    got = load_settings(config_path=tmp_path / "absent.toml", base_url=url, env=ENV_CREDS)
+    assert got.connection.base_url == expected
+
+
+# --- api_secret_command ---------------------------------------------------------------------
+
+
+def command_config(tmp_path: Path, code: str) -> Path:
+    text = f'[profiles.work]\napi_key = "k"\napi_secret_command = {py_command(code)}\n'
+    return write_config(tmp_path, text)
+
+
+def test_secret_command_gives_the_secret(tmp_path: Path) -> None:
+    path = command_config(tmp_path, f"print({FAKE_SECRET!r}); print('notes: second line')")
+    got = load_settings(config_path=path, profile="work", env={})
+    assert got.connection.api_secret.reveal() == FAKE_SECRET
+    assert got.connection.origin == f"profile 'work' in {path}"
+    assert FAKE_SECRET not in repr(got) and FAKE_SECRET not in str(got)
+
+
+def test_secret_from_env_wins_over_the_command(tmp_path: Path) -> None:
+    path = command_config(tmp_path, "raise SystemExit(5)")
+    got = load_settings(config_path=path, profile="work", env={"LIVEDESK_API_SECRET": "env-secret"})
+    assert got.connection.api_secret.reveal() == "env-secret"
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        (
+            f"import sys; print({FAKE_SECRET!r}); print({FAKE_SECRET!r}, file=sys.stderr); sys.exit(3)",
+            "exit status 3",
+        ),
+        ("pass", "printed nothing"),
+        ("print()", "printed nothing"),
+        (f"import sys; sys.stdout.buffer.write(b'\\xff' + {FAKE_SECRET!r}.encode())", "UTF-8"),
+    ],
+)
+def test_secret_command_failure_never_shows_its_output(
+    tmp_path: Path, code: str, expected: str
+) -> None:
+    path = command_config(tmp_path, code)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_path=path, profile="work", env={})
+    error = caught.value
+    assert expected in str(error)
+    assert sys.executable in str(error)  # the command's first word
+    for text in (
+        str(error),
+        repr(error),
+        error.detail,
+        str(error.__cause__),
+        str(error.__context__),
+    ):
+        assert FAKE_SECRET not in text
+    assert error.__cause__ is None
+
+
+def test_secret_command_not_found(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path, '[profiles.work]\napi_key = "k"\napi_secret_command = "no-such-program-x7 show"\n'
+    )
+    with pytest.raises(ConfigError, match=r"'no-such-program-x7'.*not found"):
+        load_settings(config_path=path, profile="work", env={})
+
+
+def test_secret_command_that_cannot_be_parsed(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path, '[profiles.work]\napi_key = "k"\napi_secret_command = "pass \'unclosed"\n'
+    )
+    with pytest.raises(ConfigError, match="cannot be parsed"):
+        load_settings(config_path=path, profile="work", env={})
+
+
+def test_secret_command_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings, "SECRET_COMMAND_TIMEOUT", 0.3)
+    path = command_config(
+        tmp_path, f"import time; print({FAKE_SECRET!r}, flush=True); time.sleep(30)"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_path=path, profile="work", env={})
+    assert "did not finish" in str(caught.value)
+    assert FAKE_SECRET not in str(caught.value) and caught.value.__cause__ is None
+
+
+def test_failing_secret_command_is_a_warning_when_credentials_are_optional(tmp_path: Path) -> None:
+    path = command_config(tmp_path, "raise SystemExit(4)")
+    got = load_settings(config_path=path, profile="work", env={}, require_credentials=False)
+    assert not got.connection.api_secret
+    assert any("exit status 4" in warning for warning in got.warnings)
+
+
+# --- permissions, unknown keys, secrets in text -----------------------------------------------
+
+
+@posix_only
+def test_readable_config_with_a_secret_warns(tmp_path: Path) -> None:
+    path = write_config(tmp_path, TWO_PROFILES, mode=0o644)
+    got = load_settings(config_path=path, env={})
+    warning = next(w for w in got.warnings if "chmod 600" in w)
+    assert str(path) in warning
+    assert FAKE_SECRET not in warning and FAKE_KEY not in warning
+
+
+@posix_only
+def test_private_config_does_not_warn(tmp_path: Path) -> None:
+    path = write_config(tmp_path, TWO_PROFILES, mode=0o600)
+    assert load_settings(config_path=path, env={}).warnings == ()
+
+
+@posix_only
+def test_readable_config_without_a_secret_does_not_warn(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path, '[profiles.default]\nbase_url = "https://x.example.com"\n', mode=0o644
+    )
+    assert load_settings(config_path=path, env=ENV_CREDS).warnings == ()
+
+
+def test_unknown_keys_are_warned_about(tmp_path: Path) -> None:
+    text = f'colour = "red"\nbase_url = "https://x.example.com"\n[profiles.work]\napi_key = "k"\napi_secrett = "{FAKE_SECRET}"\n'
+    got = load_settings(
+        config_path=write_config(tmp_path, text), profile="work", env={}, require_credentials=False
+    )
+    text_of_warnings = "\n".join(got.warnings)
+    assert "'api_secrett'" in text_of_warnings and "did you mean 'api_secret'" in text_of_warnings
+    assert "'colour'" in text_of_warnings
+    assert "'base_url'" in text_of_warnings and "[profiles.NAME]" in text_of_warnings
+    assert FAKE_SECRET not in text_of_warnings
+
+
+def test_theme_keys_and_labels(tmp_path: Path) -> None:
+    got = load_settings(config_path=write_config(tmp_path, TWO_PROFILES), env={})
+    assert got.theme == "nord"
+    assert dict(got.keys) == {"next_page": "n,right"}
+    assert got.label_suggestions == ("vip", "billing")
+    with pytest.raises(TypeError):
+        got.keys["quit"] = "x"  # type: ignore[index]
+
+
+def test_secrets_never_in_repr(tmp_path: Path) -> None:
+    got = load_settings(config_path=write_config(tmp_path, TWO_PROFILES), env={})
+    assert got.connection.api_key.reveal() == FAKE_KEY
+    assert got.connection.api_secret.reveal() == FAKE_SECRET
+    for text in (
+        repr(got),
+        str(got),
+        repr(got.connection),
+        f"{got.connection}",
+        "\n".join(got.warnings),
+    ):
+        assert FAKE_SECRET not in text and FAKE_KEY not in text
+
+
+# --- save_profile ---------------------------------------------------------------------------
+
+
+@posix_only
+def test_save_profile_creates_a_private_file(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "dir" / "config.toml"
+    save_profile(
+        path, "work", base_url="https://w.example.com", api_key=FAKE_KEY, api_secret=FAKE_SECRET
+    )
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert list(path.parent.iterdir()) == [path]  # no temporary file left behind
+    got = load_settings(config_path=path, env={})
+    assert got.profile == "work"  # the first profile becomes the default
+    assert got.connection.base_url == "https://w.example.com"
+    assert got.connection.api_key.reveal() == FAKE_KEY
+    assert got.connection.api_secret.reveal() == FAKE_SECRET
+    assert got.warnings == ()
+
+
+@posix_only
+def test_save_profile_keeps_everything_else(tmp_path: Path) -> None:
+    path = write_config(tmp_path, TWO_PROFILES, mode=0o644)
+    save_profile(
+        path,
+        "work",
+        base_url="http://127.0.0.1:9000",
+        api_key="new-key",
+        api_secret_command="pass show ld",
+    )
+    save_profile(
+        path,
+        "eu",
+        base_url="https://eu.example.com",
+        api_key="eu-token",
+        dialect="chatwoot",
+        account_id=4,
+    )
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert data["default_profile"] == "work"
+    assert data["theme"] == "nord"
+    assert data["keys"] == {"next_page": "n,right"}
+    assert data["profiles"]["jp"] == {
+        "base_url": "https://jp.example.com",
+        "api_key": "jp-key",
+        "api_secret": "jp-secret",
+    }
+    assert data["profiles"]["work"] == {
+        "base_url": "http://127.0.0.1:9000",
+        "dialect": "livedesk",
+        "api_key": "new-key",
+        "api_secret_command": "pass show ld",  # replaces the old api_secret
+        "labels": ["vip", "billing", "vip", ""],
+    }
+    assert data["profiles"]["eu"] == {
+        "base_url": "https://eu.example.com",
+        "dialect": "chatwoot",
+        "account_id": 4,
+        "api_key": "eu-token",
+    }
+    eu = load_settings(config_path=path, profile="eu", env={})
+    assert (eu.connection.dialect, eu.connection.account_id) == ("chatwoot", 4)
+    assert eu.profiles == ("work", "jp", "eu")
+
+
+def test_save_profile_make_default(tmp_path: Path) -> None:
+    path = write_config(tmp_path, TWO_PROFILES)
+    save_profile(path, "jp", base_url="https://jp2.example.com", api_key="a", api_secret="b")
+    assert load_settings(config_path=path, env={}).profile == "work"
+    save_profile(
+        path,
+        "jp",
+        base_url="https://jp2.example.com",
+        api_key="a",
+        api_secret="b",
+        make_default=True,
+    )
+    got = load_settings(config_path=path, env={})
+    assert (got.profile, got.connection.base_url) == ("jp", "https://jp2.example.com")
+
+
+def test_save_profile_round_trips_awkward_text(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    secret = 'q"uo\\te\n\t\x7f\x01 日本語 🔑 #not-a-comment'
+    name = "my team.jp"
+    save_profile(path, name, base_url="https://x.example.com", api_key="k", api_secret=secret)
+    got = load_settings(config_path=path, env={})
+    assert got.profile == name
+    assert got.connection.api_secret.reveal() == secret
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"base_url": "http://example.com"}, "http://"),
+        ({"base_url": "https://x.example.com", "dialect": "zendesk"}, "dialect"),
+        ({"base_url": "https://x.example.com", "dialect": "chatwoot"}, "account"),
+        (
+            {"base_url": "https://x.example.com", "api_secret": "a", "api_secret_command": "b"},
+            "not both",
+        ),
+        ({"base_url": "https://x.example.com", "api_secret_command": "pass 'x"}, "parsed"),
+        ({"base_url": "https://x.example.com", "account_id": -1}, "account_id"),
+    ],
+)
+def test_save_profile_refuses_bad_values_and_leaves_the_file(
+    tmp_path: Path, kwargs: dict[str, object], match: str
+) -> None:
+    path = write_config(tmp_path, TWO_PROFILES)
+    with pytest.raises(ConfigError, match=match):
+        save_profile(path, "work", **kwargs)  # type: ignore[arg-type]
+    assert path.read_text(encoding="utf-8") == TWO_PROFILES
+
+
+def test_save_profile_refuses_to_overwrite_a_malformed_file(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "this is = = not toml\n")
+    with pytest.raises(ConfigError, match="line 1"):
+        save_profile(path, "work", base_url="https://x.example.com")
+    assert path.read_text(encoding="utf-8") == "this is = = not toml\n"
+
+
+@posix_only
+def test_save_profile_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    real = write_config(tmp_path, TWO_PROFILES, name="real.toml")
+    link = tmp_path / "config.toml"
+    link.symlink_to(real)
+    save_profile(link, "jp", base_url="https://jp3.example.com", api_key="a", api_secret="b")
+    assert link.is_symlink()
+    assert "jp3" in real.read_text(encoding="utf-8")
+
+
+# --- the TOML writer ------------------------------------------------------------------------
+
+_text = st.text(max_size=12, alphabet=st.characters(exclude_categories=("Cs",)))
+_scalars = st.one_of(
+    _text, st.integers(-(2**63), 2**63 - 1), st.booleans(), st.floats(allow_nan=False)
+)
+_values = st.one_of(_scalars, st.lists(_scalars, max_size=3))
+_names = st.text(min_size=1, max_size=8, alphabet=st.characters(exclude_categories=("Cs",)))
+_tables = st.recursive(
+    st.dictionaries(_names, _values, max_size=4),
+    lambda inner: st.dictionaries(_names, st.one_of(_values, inner), max_size=4),
+    max_leaves=12,
+)
+
+
+@given(_tables)
+def test_dumps_toml_reads_back_as_the_same_data(document: dict[str, object]) -> None:
+    assert tomllib.loads(dumps_toml(document)) == document
+
+
+def test_dumps_toml_layout() -> None:
+    text = dumps_toml(
+        {"a": 1, "profiles": {"w x": {"labels": ["v"], "t": {}}}, "keys": {"q": "ctrl+q"}}
+    )
+    assert (
+        text
+        == 'a = 1\n\n[profiles."w x"]\nlabels = ["v"]\n\n[profiles."w x".t]\n\n[keys]\nq = "ctrl+q"\n'
+    )
