@@ -21,7 +21,6 @@ Credentials are wrapped in ``Secret`` as soon as they are read, and no message, 
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import os
@@ -180,6 +179,7 @@ def load_settings(
             )
         if not secret and command:
             try:
+                _refuse_if_others_can_write(path)
                 secret = run_secret_command(command, where=where).reveal()
                 secret_source = origin_file
             except ConfigError as exc:
@@ -491,6 +491,8 @@ def _unknown_profile_message(
 def _unknown_key_warnings(
     table: Mapping[str, Any], known: tuple[str, ...], where: str
 ) -> list[str]:
+    import difflib
+
     found: list[str] = []
     for key in table:
         if key in known:
@@ -664,6 +666,21 @@ def _permission_warning(path: Path, document: Mapping[str, Any]) -> str | None:
             f"run chmod 600 {shlex.quote(str(path))}"
         )
     return None
+
+
+def _refuse_if_others_can_write(path: Path) -> None:
+    """Whoever can edit the file can make ``api_secret_command`` run anything as this user."""
+    if os.name != "posix":
+        return
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if mode & 0o022:
+        raise ConfigError(
+            f"Refusing to run api_secret_command from {path}: others can write to the file "
+            f"(mode {mode & 0o777:o}); run chmod 600 {shlex.quote(str(path))}"
+        )
 
 
 def _profile_header(name: str) -> str:

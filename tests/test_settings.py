@@ -557,6 +557,19 @@ def test_secret_command_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert FAKE_SECRET not in str(caught.value) and caught.value.__cause__ is None
 
 
+@posix_only
+def test_secret_command_is_not_run_from_a_file_others_can_write(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    path = command_config(tmp_path, f"open({str(marker)!r}, 'w'); print('s')")
+    path.chmod(0o666)
+    with pytest.raises(ConfigError, match="chmod 600"):
+        load_settings(config_path=path, profile="work", env={})
+    assert not marker.exists()
+    path.chmod(0o600)
+    assert load_settings(config_path=path, profile="work", env={}).connection.api_secret
+    assert marker.exists()
+
+
 def test_failing_secret_command_is_a_warning_when_credentials_are_optional(tmp_path: Path) -> None:
     path = command_config(tmp_path, "raise SystemExit(4)")
     got = load_settings(config_path=path, profile="work", env={}, require_credentials=False)
