@@ -101,3 +101,12 @@ def test_query_describe_and_paging() -> None:
     assert query.at_page(3).page == 3 and query.at_page(0).page == 1
     assert query.at_page(3).filters == query.filters
     assert ContactQuery().describe() == "all contacts"
+
+
+@pytest.mark.parametrize(
+    "url", ["https://user:pw-4471@[bad", "ftp://user:pw-4471@host", "https://u:pw-4471@h.com/?x=1"]
+)
+def test_refused_base_urls_never_echo_a_password(url: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        check_base_url(url)
+    assert "pw-4471" not in str(caught.value)

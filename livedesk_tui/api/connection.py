@@ -7,6 +7,7 @@ only ``reveal()`` gives it up, and only the request signer calls it.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
@@ -86,22 +87,21 @@ def check_base_url(url: str) -> str:
     URL carrying a user name, query or fragment is refused outright.
     """
     text = url.strip()
+    shown = _without_userinfo(text)
     try:
         parts = urlsplit(text)
         port = parts.port
     except ValueError as exc:
-        raise ConfigError(f"The base URL {text!r} is not valid: {exc}.") from None
+        raise ConfigError(f"The base URL {shown!r} is not valid: {exc}.") from None
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ConfigError(
-            f"The base URL {text!r} is not an http(s) URL; "
+            f"The base URL {shown!r} is not an http(s) URL; "
             f"use e.g. {DEFAULT_BASE_URL} (set base_url or LIVEDESK_BASE_URL)."
         )
     if parts.username is not None or parts.password is not None:
         raise ConfigError("The base URL must not contain a user name or password.")
     if parts.query or parts.fragment:
-        raise ConfigError(
-            f"The base URL {parts.scheme}://{parts.netloc} must have no ?query or #fragment."
-        )
+        raise ConfigError(f"The base URL {shown!r} must have no ?query or #fragment.")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ConfigError(
             f"Refusing plain http:// to {parts.hostname}: credentials would cross the network "
@@ -109,3 +109,8 @@ def check_base_url(url: str) -> str:
         )
     del port
     return text.rstrip("/")
+
+
+def _without_userinfo(url: str) -> str:
+    """The URL with any ``user:password@`` blanked, for messages."""
+    return re.sub(r"(?<=//)[^/@?#]*@", "***@", url, count=1)
