@@ -1,0 +1,250 @@
+"""What the demo API answers, per dialect: routing, credentials, parameters and bodies.
+
+Nothing here touches a socket; ``server`` sends what these functions decide.
+
+* LiveDesk: ``GET /api/v2/accounts/contacts``, ``Authorization: Basic base64(key:secret)``;
+  ``page``, ``page_size`` (default 15, clamped to 1..100), ``labels`` / ``labels[]``,
+  ``include_contact_inboxes``, ``sort`` + ``direction``, ``q``. ``meta.current_page`` is the
+  page served, as a string.
+* Chatwoot: ``GET /api/v1/accounts/{id}/contacts``, ``.../contacts/search`` and ``.../labels``,
+  header ``api_access_token``; 15 a page whatever is asked; ``sort=-key`` for descending (a
+  ``direction`` parameter is ignored); ``meta.current_page`` echoes the raw parameter (the
+  integer 1 when absent); search needs ``q`` (else 422) and its ``meta.count`` is the length of
+  the page, with ``has_more``.
+
+Junk is read leniently, as Rails does: a page that is not a positive number is page 1, an
+unknown sort key is no sort, a repeated parameter takes its last value.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from .catalogue import LABELS
+from .faults import Fault
+from .store import ContactStore, Selection
+from .wire import Answer, html_answer, json_answer, parse_int, phrase
+
+DEFAULT_PAGE_SIZE = 15
+MAX_PAGE_SIZE = 100
+LIVEDESK_PATH = "/api/v2/accounts/contacts"
+NOT_FOUND = {"error": "Resource could not be found"}
+CHATWOOT_SIGN_IN = {"errors": ["You need to sign in or sign up before continuing."]}
+NEEDS_Q = {"message": "Specify search string with parameter q"}
+_BASIC_CHALLENGE = (("WWW-Authenticate", 'Basic realm="LiveDesk"'),)
+_FALSE = frozenset({"false", "0", "no", "off"})
+_CHATWOOT_ENDPOINTS = {
+    ("contacts",): "contacts",
+    ("contacts", "search"): "search",
+    ("labels",): "labels",
+}
+
+Params = list[tuple[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    endpoint: str
+    """``contacts``, ``search`` or ``labels``."""
+    account: str | None = None
+    """The account id in a Chatwoot path, as written."""
+
+    @property
+    def lists_contacts(self) -> bool:
+        return self.endpoint != "labels"
+
+
+def last(params: Params, name: str, default: Any = None) -> Any:
+    """The last value of ``name`` (as Rails reads a repeated parameter), else ``default``."""
+    found = default
+    for key, value in params:
+        if key == name:
+            found = value
+    return found
+
+
+def page_number(params: Params) -> int:
+    number = parse_int(last(params, "page", ""))
+    return number if number is not None and number >= 1 else 1
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """One server personality over a ``ContactStore``."""
+
+    store: ContactStore
+    name: str = "livedesk"
+    account_id: int = 1
+    api_key: str = ""
+    api_secret: str = ""
+    ignore_page_size: bool = False
+
+    @property
+    def chatwoot(self) -> bool:
+        return self.name == "chatwoot"
+
+    def route(self, path: str) -> Route | None:
+        path = path.rstrip("/") or "/"
+        if not self.chatwoot:
+            return Route("contacts") if path == LIVEDESK_PATH else None
+        pieces = path.split("/")
+        # "", "api", "v1", "accounts", "{id}", then "contacts" [, "search"] or "labels"
+        if len(pieces) < 6 or pieces[1:4] != ["api", "v1", "accounts"]:
+            return None
+        endpoint = _CHATWOOT_ENDPOINTS.get(tuple(pieces[5:]))
+        return Route(endpoint, pieces[4]) if endpoint else None
+
+    def refuse(self, headers: Any, route: Route) -> Answer | None:
+        """The 401 (or Chatwoot's 404 for another account) when the request may not pass."""
+        if self.chatwoot:
+            token = headers.get("api_access_token")
+            if token is None:
+                return json_answer(401, CHATWOOT_SIGN_IN)
+            if not hmac.compare_digest(token.encode(), self.api_key.encode()):
+                return json_answer(401, {"error": "Invalid Access Token"})
+            if route.account != str(self.account_id):
+                return json_answer(404, NOT_FOUND)
+            return None
+        given = headers.get("Authorization")
+        if not given:
+            message = "Missing credentials: send Authorization: Basic base64(api_key:api_secret)"
+            return json_answer(401, {"error": message}, _BASIC_CHALLENGE)
+        if not self._basic_matches(given):
+            return json_answer(401, {"error": "Invalid API key or secret"}, _BASIC_CHALLENGE)
+        return None
+
+    def _basic_matches(self, given: str) -> bool:
+        scheme, _, token = given.strip().partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            pair = base64.b64decode(token.strip(), validate=True)
+        except ValueError:  # binascii.Error is a ValueError
+            return False
+        expected = f"{self.api_key}:{self.api_secret}".encode()
+        return hmac.compare_digest(pair, expected)
+
+    def invalid(self, route: Route, params: Params) -> Answer | None:
+        """A 422 for a Chatwoot search without ``q``."""
+        if route.endpoint == "search" and not str(last(params, "q", "")).strip():
+            return json_answer(422, NEEDS_Q)
+        return None
+
+    # --- bodies ------------------------------------------------------------------------------
+
+    def labels(self) -> Answer:
+        known = [label.as_json() for label in LABELS]
+        titles = {label.title for label in LABELS}
+        extra = sorted(title for title in self.store.labels if title not in titles)
+        for number, title in enumerate(extra, start=len(known) + 1):
+            known.append(
+                {
+                    "id": number,
+                    "title": title,
+                    "description": "",
+                    "color": "#888888",
+                    "show_on_sidebar": True,
+                }
+            )
+        return json_answer(200, {"payload": known})
+
+    def select(self, route: Route, params: Params) -> Selection:
+        labels = [value for key, value in params if key in {"labels", "labels[]"} and value]
+        sort = str(last(params, "sort", ""))
+        if self.chatwoot:
+            descending = sort.startswith("-")
+            sort = sort.removeprefix("-")
+            search = last(params, "q", "") if route.endpoint == "search" else ""
+        else:
+            descending = str(last(params, "direction", "asc")).strip().lower() == "desc"
+            search = last(params, "q", "")
+        return self.store.select(
+            labels=labels, sort=sort or None, descending=descending, search=search
+        )
+
+    def page_size(self, params: Params) -> int:
+        if self.ignore_page_size or self.chatwoot:
+            return DEFAULT_PAGE_SIZE
+        size = parse_int(last(params, "page_size", ""))
+        if size is None:
+            return DEFAULT_PAGE_SIZE
+        return max(1, min(size, MAX_PAGE_SIZE))
+
+    def contacts_body(self, route: Route, params: Params) -> dict[str, Any]:
+        selection = self.select(route, params)
+        page = page_number(params)
+        size = self.page_size(params)
+        rows = self.store.page(selection, page, size)
+        if str(last(params, "include_contact_inboxes", "true")).strip().lower() in _FALSE:
+            rows = [{k: v for k, v in row.items() if k != "contact_inboxes"} for row in rows]
+        meta: dict[str, Any]
+        if not self.chatwoot:
+            meta = {"count": len(selection), "current_page": str(page)}
+        elif route.endpoint == "search":
+            has_more = page * size < len(selection)
+            meta = {
+                "count": len(rows),
+                "current_page": last(params, "page", 1),
+                "has_more": has_more,
+            }
+        else:
+            meta = {"count": len(selection), "current_page": last(params, "page", 1)}
+        return {"meta": meta, "payload": rows}
+
+    def answer(self, route: Route, params: Params) -> Answer:
+        """The normal answer to a request that passed ``refuse`` and ``invalid``."""
+        if route.endpoint == "labels":
+            return self.labels()
+        return json_answer(200, self.contacts_body(route, params))
+
+    # --- faults ------------------------------------------------------------------------------
+
+    def fault_answer(self, fault: Fault, route: Route, params: Params) -> Answer:
+        """The answer a fault replaces the real one with (for every kind that sends one)."""
+        kind = fault.kind
+        if kind == "status":
+            return self._status(fault)
+        if kind == "html":
+            return html_answer(fault.status)
+        if kind == "not_json":
+            text = "Service temporarily unavailable <br> please retry later"
+            return Answer(200, text.encode())
+        if kind == "wrong_shape":
+            return json_answer(200, wrong_shape(self.contacts_body(route, params), fault.shape))
+        full = self.answer(route, params)
+        if kind == "truncated":
+            return Answer(200, full.body[: len(full.body) // 2])
+        return full  # drop: the server sends part of it
+
+    def _status(self, fault: Fault) -> Answer:
+        headers: tuple[tuple[str, str], ...] = ()
+        if fault.retry_after is not None and fault.status in {429, 503}:
+            headers = (("Retry-After", fault.retry_after),)
+        status = fault.status
+        if status == 429:  # Rack::Attack's default answer
+            return Answer(429, b"Retry later\n", "text/plain; charset=utf-8", headers)
+        if status == 401 and self.chatwoot:
+            return json_answer(401, {"error": "Invalid Access Token"}, headers)
+        messages = {
+            401: "Invalid API key or secret",
+            403: "You do not have permission to access contacts",
+            404: NOT_FOUND["error"],
+        }
+        return json_answer(status, {"error": messages.get(status) or phrase(status)}, headers)
+
+
+def wrong_shape(body: dict[str, Any], shape: str) -> Any:
+    """``body`` bent into one of ``faults.SHAPES``."""
+    meta, payload = body["meta"], body["payload"]
+    if shape == "payload_not_list":
+        return {"meta": meta, "payload": {"contacts": payload}}
+    if shape == "meta_missing":
+        return {"payload": payload}
+    if shape == "count_negative":
+        return {"meta": {**meta, "count": -1}, "payload": payload}
+    if shape == "count_string":
+        return {"meta": {**meta, "count": str(meta["count"])}, "payload": payload}
+    return payload  # not_object: the bare list

@@ -1,0 +1,242 @@
+"""The demo server's in-memory contact index: filtering, sorting and paging without a database.
+
+Everything is kept as lists of positions into one list of contacts, so nothing is copied or
+serialised ahead of time. Per sort key and direction the full order is built once (on first
+use); per label, the positions that carry it. A filtered order (labels, search, sort, direction)
+is computed from those and kept in a small LRU, so paging through one result costs a slice.
+
+Ordering rules, the ones a client may rely on:
+
+* Text keys (``name``, ``email``, ``phone_number``, and ``company``, ``city``, ``country`` read
+  from ``additional_attributes``) compare case-insensitively (``str.casefold``). Numeric keys
+  (``created_at``, ``last_activity_at``) compare as numbers.
+* A value that is missing, null, empty or blank, or of the wrong type (a number where text is
+  expected, text where a timestamp is), counts as empty. Empties come LAST in both directions.
+* Ties, and the empties among themselves, are ordered by id, ascending, in both directions, so
+  paging is stable. Ids that are not integers (nor integer strings) come after all that are.
+* Without a (known) sort key the order is the data set's own, and the direction is ignored.
+
+Search is a case-insensitive substring match over name, e-mail, phone number and identifier;
+labels match if a contact carries any of them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import pairwise
+from typing import Any
+
+from ..api.models import SORT_KEYS
+from .catalogue import DemoContact
+
+_ATTRIBUTE_KEYS = {"company": "company_name", "city": "city", "country": "country"}
+_NUMERIC_KEYS = frozenset({"created_at", "last_activity_at"})
+SEARCH_FIELDS: tuple[str, ...] = ("name", "email", "phone_number", "identifier")
+
+Selection = Sequence[int]
+"""Positions into the store's contacts, in the order they are to be served."""
+
+
+def sort_value(raw: Mapping[str, Any], key: str) -> str | int | float | None:
+    """What ``raw`` is sorted by under ``key``: a casefolded string, a number, or ``None``
+    for empty."""
+    if key in _ATTRIBUTE_KEYS:
+        attrs = raw.get("additional_attributes")
+        value = attrs.get(_ATTRIBUTE_KEYS[key]) if isinstance(attrs, Mapping) else None
+    else:
+        value = raw.get(key)
+    if key in _NUMERIC_KEYS:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return value
+        return None
+    if isinstance(value, str) and value.strip():
+        return value.casefold()
+    return None
+
+
+def id_order_key(value: Any) -> tuple[int, int | str]:
+    """How ids order ties: integers (and integer strings) first by value, anything else after,
+    by its text."""
+    number = _integer_id(value)
+    if number is not None:
+        return (0, number)
+    return (1, "" if value is None else str(value))
+
+
+def _integer_id(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
+class ContactStore:
+    """Contacts in a fixed default order, queryable by labels, search text and sort key.
+
+    Thread-safe: the demo server calls ``select`` from many handler threads.
+    """
+
+    def __init__(self, contacts: Sequence[DemoContact], *, cache_size: int = 32) -> None:
+        self._contacts = list(contacts)
+        self._raws = [contact.raw for contact in self._contacts]
+        self._cache_size = max(1, cache_size)
+        self._lock = threading.RLock()
+        self._selections: OrderedDict[tuple[Any, ...], Selection] = OrderedDict()
+        self._searches: OrderedDict[str, list[int]] = OrderedDict()
+        self._orders: dict[tuple[str, bool], list[int]] = {}
+        self._ranks: dict[tuple[str, bool], list[int]] = {}
+        self._by_id: list[int] | None = None
+        self._haystacks: list[str] | None = None
+        self._label_positions: dict[str, list[int]] = {}
+        for position, contact in enumerate(self._contacts):
+            for label in contact.labels:
+                self._label_positions.setdefault(label, []).append(position)
+
+    def __len__(self) -> int:
+        return len(self._raws)
+
+    @property
+    def contacts(self) -> list[DemoContact]:
+        """The contacts in their default order (do not modify)."""
+        return self._contacts
+
+    @property
+    def labels(self) -> dict[str, int]:
+        """Each label carried by at least one contact, with how many carry it."""
+        return {label: len(positions) for label, positions in self._label_positions.items()}
+
+    def raw(self, position: int) -> dict[str, Any]:
+        return self._raws[position]
+
+    def page(self, selection: Selection, page: int, size: int) -> list[dict[str, Any]]:
+        """The raw contacts of one 1-based page of ``selection`` (empty past the end)."""
+        start = (max(1, page) - 1) * size
+        if start >= len(selection):
+            return []
+        raws = self._raws
+        return [raws[position] for position in selection[start : start + size]]
+
+    def select(
+        self,
+        *,
+        labels: Iterable[str] = (),
+        sort: str | None = None,
+        descending: bool = False,
+        search: str = "",
+    ) -> Selection:
+        """The positions matching the filters, in serving order (see the module docstring)."""
+        wanted = frozenset(label for label in labels if label)
+        key_name = sort if sort in SORT_KEYS else None
+        descending = descending and key_name is not None
+        needle = search.strip().casefold()
+        cache_key = (wanted, key_name, descending, needle)
+        with self._lock:
+            cached = self._selections.get(cache_key)
+            if cached is not None:
+                self._selections.move_to_end(cache_key)
+                return cached
+            result = self._compute(wanted, key_name, descending, needle)
+            self._selections[cache_key] = result
+            if len(self._selections) > self._cache_size:
+                self._selections.popitem(last=False)
+            return result
+
+    # --- building blocks (called with the lock held) -----------------------------------------
+
+    def _compute(
+        self, labels: frozenset[str], sort: str | None, descending: bool, needle: str
+    ) -> Selection:
+        matched: set[int] | None = None
+        if labels:
+            matched = set()
+            for label in labels:
+                matched.update(self._label_positions.get(label, ()))
+        if needle:
+            found = self._search(needle)
+            matched = set(found) if matched is None else matched.intersection(found)
+        if matched is None:
+            return self._order(sort, descending)
+        if not matched:
+            return ()
+        if sort is None:
+            return sorted(matched)
+        if len(matched) * 4 < len(self._raws):
+            return sorted(matched, key=self._rank(sort, descending).__getitem__)
+        return [position for position in self._order(sort, descending) if position in matched]
+
+    def _order(self, sort: str | None, descending: bool) -> Selection:
+        if sort is None:
+            return range(len(self._raws))
+        key = (sort, descending)
+        order = self._orders.get(key)
+        if order is None:
+            values = [sort_value(raw, sort) for raw in self._raws]
+            by_id = self._ids_ascending()
+            present = [position for position in by_id if values[position] is not None]
+            empty = [position for position in by_id if values[position] is None]
+            # sorted() is stable even with reverse=True, so ties keep their id order either way.
+            order = sorted(present, key=values.__getitem__, reverse=descending) + empty
+            self._orders[key] = order
+        return order
+
+    def _rank(self, sort: str, descending: bool) -> list[int]:
+        key = (sort, descending)
+        rank = self._ranks.get(key)
+        if rank is None:
+            rank = [0] * len(self._raws)
+            for place, position in enumerate(self._order(sort, descending)):
+                rank[position] = place
+            self._ranks[key] = rank
+        return rank
+
+    def _ids_ascending(self) -> list[int]:
+        if self._by_id is None:
+            ids = [raw.get("id") for raw in self._raws]
+            if all(type(value) is int for value in ids):  # the usual case: plain integer ids
+                if all(a < b for a, b in pairwise(ids)):
+                    self._by_id = list(range(len(ids)))  # generated data is already in id order
+                else:
+                    self._by_id = sorted(range(len(ids)), key=ids.__getitem__)
+            else:  # (no tuples per contact: allocating containers wakes the cyclic collector)
+                numbers = [_integer_id(value) for value in ids]
+                numeric = [
+                    position for position, number in enumerate(numbers) if number is not None
+                ]
+                other = [position for position, number in enumerate(numbers) if number is None]
+                numeric.sort(key=numbers.__getitem__)
+                other.sort(key=lambda position: id_order_key(ids[position]))
+                self._by_id = numeric + other
+        return self._by_id
+
+    def _search(self, needle: str) -> list[int]:
+        cached = self._searches.get(needle)
+        if cached is not None:
+            self._searches.move_to_end(needle)
+            return cached
+        haystacks = self._haystacks
+        if haystacks is None:
+            haystacks = self._haystacks = [_haystack(raw) for raw in self._raws]
+        # Typing a search narrows it: scan only what a shorter, cached needle already matched.
+        narrower: list[int] | None = None
+        for earlier, positions in self._searches.items():
+            if earlier in needle and (narrower is None or len(positions) < len(narrower)):
+                narrower = positions
+        if narrower is None:
+            found = [position for position, text in enumerate(haystacks) if needle in text]
+        else:
+            found = [position for position in narrower if needle in haystacks[position]]
+        self._searches[needle] = found
+        if len(self._searches) > 16:
+            self._searches.popitem(last=False)
+        return found
+
+
+def _haystack(raw: Mapping[str, Any]) -> str:
+    parts = []
+    for field in SEARCH_FIELDS:
+        value = raw.get(field)
+        parts.append(value.casefold() if isinstance(value, str) else "")
+    return "\x00".join(parts)
