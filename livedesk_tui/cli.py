@@ -125,6 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="pages fetched at once (1-8)",
     )
+    export.add_argument(
+        "--retries",
+        type=_retries,
+        default=3,
+        metavar="N",
+        help="retries of a failing page (0-10, default 3)",
+    )
     _global_options(export, suppress=True)
 
     server = commands.add_parser(
@@ -167,6 +174,7 @@ def _bounded_int(low: int, high: int | None) -> Any:
 
 _page_size = _bounded_int(1, MAX_PAGE_SIZE)
 _concurrency = _bounded_int(1, 8)
+_retries = _bounded_int(0, 10)
 _non_negative = _bounded_int(0, None)
 
 
@@ -261,7 +269,7 @@ def _start_logging(args: argparse.Namespace, connection: Connection) -> None:
 
 
 def _export(args: argparse.Namespace, connection: Connection) -> int:
-    from .api.client import ContactsClient
+    from .api.client import ContactsClient, RetryPolicy
     from .api.export import ExportFailed, export_contacts
     from .progress import ProgressLine
 
@@ -276,7 +284,8 @@ def _export(args: argparse.Namespace, connection: Connection) -> int:
     progress = ProgressLine(sys.stderr, enabled=sys.stderr.isatty())
 
     async def run(out: TextIO) -> Any:
-        async with ContactsClient(connection) as client:
+        retry = RetryPolicy(attempts=args.retries + 1)
+        async with ContactsClient(connection, retry=retry) as client:
             return await export_contacts(
                 client, query, out, fmt=args.format, concurrency=args.concurrency, progress=progress
             )

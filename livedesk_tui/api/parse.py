@@ -138,7 +138,8 @@ def parse_page(body: bytes, query: ContactQuery, *, status: int = 200) -> Page:
             raise _bad(
                 status, body, f"'meta.count' is not a count: {clip(repr(meta.get('count')), 30)}"
             )
-        total = max(total, (query.page - 1) * query.page_size + len(payload))
+        if payload:  # a total smaller than the rows already listed is plainly wrong
+            total = max(total, (query.page - 1) * query.page_size + len(payload))
     if len(spans) != len(payload):  # payload was not scanned as an array: no source spans
         spans = [""] * len(payload)
     contacts = tuple(Contact.from_json(item, raw) for item, raw in zip(payload, spans, strict=True))

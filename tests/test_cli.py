@@ -1,0 +1,197 @@
+"""The command line: arguments before or after the subcommand, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from livedesk_tui.cli import build_parser, main
+from livedesk_tui.demo.faults import Fault
+from livedesk_tui.demo.server import DEMO_API_KEY, DEMO_API_SECRET, DemoServer
+
+SECRET_MARKER = "never-show-this-secret-0451"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[DemoServer]:
+    with DemoServer(contacts=120, api_secret=SECRET_MARKER) as running:
+        yield running
+
+
+@pytest.fixture
+def env(server: DemoServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
+    server.faults.clear()
+    values = {
+        "LIVEDESK_BASE_URL": server.base_url,
+        "LIVEDESK_API_KEY": DEMO_API_KEY,
+        "LIVEDESK_API_SECRET": SECRET_MARKER,
+    }
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    return values
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_export_to_stdout_as_jsonl(env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        ["export", "--format", "jsonl", "--page-size", "50", "--retries", "0"], capsys
+    )
+    assert code == 0, err
+    ids = [json.loads(line)["id"] for line in out.splitlines()]
+    assert len(ids) == len(set(ids)) == 120
+    assert "Exported 120 contacts." in err
+
+
+def test_export_to_a_file_renames_only_when_complete(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "out.csv"
+    code, _, err = run(
+        ["export", "--format", "csv", "--output", str(target), "--label", "vip"], capsys
+    )
+    assert code == 0, err
+    assert target.exists() and not (tmp_path / "out.csv.partial").exists()
+    assert target.read_text(encoding="utf-8").startswith("id,name,email")
+    assert f"to {target}" in err
+
+
+def test_global_options_are_accepted_after_the_subcommand(
+    server: DemoServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("LIVEDESK_API_KEY", DEMO_API_KEY)
+    monkeypatch.setenv("LIVEDESK_API_SECRET", SECRET_MARKER)
+    config = tmp_path / "none.toml"
+    before = build_parser().parse_args(
+        ["--base-url", "http://127.0.0.1:1", "--config", str(config), "export"]
+    )
+    after = build_parser().parse_args(
+        ["export", "--base-url", "http://127.0.0.1:1", "--config", str(config)]
+    )
+    assert before.base_url == after.base_url == "http://127.0.0.1:1"
+    assert before.config == after.config == config
+    code, out, err = run(
+        ["export", "--base-url", server.base_url, "--config", str(config), "--page-size", "100"],
+        capsys,
+    )
+    assert code == 0, err
+    assert len(out.splitlines()) == 120
+
+
+def test_demo_flag_exports_from_the_embedded_server(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["--demo", "export", "--format", "json", "--page-size", "100"], capsys)
+    assert code == 0, err
+    assert len(json.loads(out)) == 1000
+
+
+def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["export", "--page-size", "500"])
+    assert caught.value.code == 2
+    assert "out of range" in capsys.readouterr().err
+
+
+def test_config_error_exits_2_with_one_line(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LIVEDESK_BASE_URL", "http://contacts.example.com")
+    code, _, err = run(["export"], capsys)
+    assert code == 2
+    assert "Refusing plain http://" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_wrong_secret_exits_3_without_showing_it(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LIVEDESK_API_SECRET", "wrong-" + SECRET_MARKER)
+    code, out, err = run(["export"], capsys)
+    assert code == 3
+    assert "401" in err and "LIVEDESK_API" in err
+    assert SECRET_MARKER not in out + err
+    assert "Traceback" not in err
+
+
+def test_forbidden_exits_3(
+    env: dict[str, str], server: DemoServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.faults.add(Fault(kind="status", status=403, times=None))
+    code, _, err = run(["export", "--retries", "0"], capsys)
+    assert code == 3 and "403" in err
+
+
+def test_connection_refused_exits_4(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("LIVEDESK_BASE_URL", f"http://127.0.0.1:{port}")
+    code, _, err = run(["export", "--retries", "0"], capsys)
+    assert code == 4
+    assert "Could not connect" in err and "Traceback" not in err
+
+
+def test_a_failing_page_exits_4_and_keeps_the_partial_file(
+    env: dict[str, str], server: DemoServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    server.faults.add(Fault(kind="status", status=500, page=2, times=None))
+    target = tmp_path / "out.jsonl"
+    code, _, err = run(
+        ["export", "--page-size", "50", "--retries", "0", "--output", str(target)], capsys
+    )
+    assert code == 4
+    assert "page 2" in err and "out.jsonl.partial" in err
+    assert not target.exists()
+    assert len((tmp_path / "out.jsonl.partial").read_text(encoding="utf-8").splitlines()) == 50
+
+
+def test_bad_response_exits_5(
+    env: dict[str, str], server: DemoServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.faults.add(Fault(kind="not_json", times=None))
+    code, _, err = run(["export"], capsys)
+    assert code == 5
+    assert "could not be read" in err and "HTTP 200" in err
+
+
+def test_debug_shows_the_traceback(
+    env: dict[str, str], server: DemoServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.faults.add(Fault(kind="not_json", times=None))
+    code, _, err = run(["export", "--debug", "--log-file", os.devnull], capsys)
+    assert code == 5
+    assert "Traceback" in err
+
+
+def test_entry_point_runs_as_a_module() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "livedesk_tui", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert done.stdout.startswith("livedesk-tui ")
+
+
+def test_demo_server_refuses_a_public_address(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["demo-server", "--host", "0.0.0.0", "--port", "0"])
+    assert code == 2
+    assert "loopback" in capsys.readouterr().err
