@@ -343,6 +343,6 @@ def _run_tui(args: argparse.Namespace, connection: Connection, settings: Setting
 
 
 def _demo_labels() -> tuple[str, ...]:
-    from .demo.dataset import LABELS
+    from .demo.catalogue import LABEL_TITLES
 
-    return tuple(LABELS)
+    return LABEL_TITLES
