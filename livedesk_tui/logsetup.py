@@ -16,7 +16,8 @@ from pathlib import Path
 _PATTERNS = (
     (
         re.compile(
-            r"(?i)(authorization|api_access_token|api[_-]?secret|api[_-]?key)([\"']?\s*[:=]\s*)(\S+)"
+            r"(?i)(authorization|api_access_token|api[_-]?secret|api[_-]?key)([\"']?\s*[:=]\s*[\"']?)"
+            r"(?:(?:basic|bearer|token)\s+)?[^\s,'\"}]+"
         ),
         r"\1\2<redacted>",
     ),
