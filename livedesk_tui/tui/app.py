@@ -1,0 +1,608 @@
+"""``LiveDeskApp``: the contact browser's layout, keys and routing of messages.
+
+The app holds the current ``ContactQuery`` as one reactive. Changing it shows the page from the
+cache at once, or starts one exclusive fetch worker; the worker posts ``PageLoaded`` or
+``PageFailed`` and a result for a query that is no longer current is dropped. Widgets are told
+what to show and never call the client; no HTTP code lives here.
+
+Module-level imports are kept light (no httpx, no screens, no widgets): the first frame should
+cost little more than a bare Textual app's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+
+from ..api.connection import Connection
+from ..api.errors import ApiError, ErrorKind, LiveDeskError
+from ..api.models import ContactQuery, Page
+from ..api.sanitize import clean, clip
+from ..api.source import ContactsSource, open_client
+from .formatting import utc_now
+from .messages import FiltersChanged, PageFailed, PageLoaded
+from .page_loader import PageLoader
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+    from textual.worker import Worker
+
+    from ..api.models import Contact
+    from .widgets.contact_detail import ContactDetail
+    from .widgets.contacts_table import ContactsTable
+    from .widgets.filter_sidebar import FilterSidebar
+    from .widgets.status_bar import StatusBar
+
+log = logging.getLogger("livedesk_tui.tui")
+
+WIDE = 120
+"""Terminal widths from which sidebar, table and detail show side by side."""
+
+RAPID = 0.4
+"""Page changes closer together than this (seconds) count as a burst of key presses."""
+
+DEBOUNCE = 0.2
+"""During a burst, a page not in memory waits this long for the next key before it is asked
+for: ten quick presses of ``n`` ask the server for the last page only, not for all ten. A single
+press (or the first of a burst) asks at once."""
+
+# (binding id, action, title in the palette and help, help section)
+ACTIONS: tuple[tuple[str, str, str, str], ...] = (
+    ("next_page", "next_page", "Next page", "Pages"),
+    ("prev_page", "prev_page", "Previous page", "Pages"),
+    ("first_page", "first_page", "First page", "Pages"),
+    ("last_page", "last_page", "Last page", "Pages"),
+    ("goto_page", "goto_page", "Go to page…", "Pages"),
+    ("reload", "reload", "Reload (skip the cache)", "Pages"),
+    ("search", "search", "Search", "Filters"),
+    ("labels", "labels", "Filter by labels", "Filters"),
+    ("sort", "sort", "Sort by…", "Filters"),
+    ("direction", "direction", "Toggle sort direction", "Filters"),
+    ("toggle_sidebar", "toggle_sidebar", "Show or hide the filters", "Filters"),
+    ("open_contact", "open_contact", "Open the contact", "Contact"),
+    ("copy", "copy", "Copy the contact's email", "Contact"),
+    ("help", "help", "Keys", "App"),
+    ("quit", "quit", "Quit", "App"),
+)
+
+
+def _unexpected(error: Exception) -> ApiError:
+    """An error nobody planned for, told without its text (which could hold anything)."""
+    return ApiError(f"Something unexpected went wrong ({type(error).__name__}); press r to retry.")
+
+
+class LiveDeskApp(App[None]):
+    """Browse one account's contacts: filter, sort, page, read, copy."""
+
+    TITLE = "LiveDesk contacts"
+    CSS_PATH = "app.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "next_page", "Next", id="next_page"),
+        Binding("p", "prev_page", "Prev", id="prev_page"),
+        Binding("less_than_sign", "first_page", "First", show=False, id="first_page"),
+        Binding("greater_than_sign", "last_page", "Last", show=False, id="last_page"),
+        Binding("g", "goto_page", "Go to", show=False, id="goto_page"),
+        Binding("r", "reload", "Reload", show=False, id="reload"),
+        Binding("slash", "search", "Search", id="search"),
+        Binding("l", "labels", "Labels", show=False, id="labels"),
+        Binding("s", "sort", "Sort", show=False, id="sort"),
+        Binding("d", "direction", "Direction", show=False, id="direction"),
+        Binding("f,ctrl+b", "toggle_sidebar", "Filters", id="toggle_sidebar"),
+        Binding("enter", "open_contact", "Open", id="open_contact"),
+        Binding("y", "copy", "Copy", show=False, id="copy"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("escape", "escape", "Back", show=False, id="escape"),
+    ]
+
+    contact_query: reactive[ContactQuery] = reactive(ContactQuery(), init=False)
+    """The page being asked for: filters and page number."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        client: ContactsSource | None = None,
+        label_suggestions: Sequence[str] = (),
+        keymap: Mapping[str, str] | None = None,
+        theme: str | None = None,
+        initial_query: ContactQuery | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__()
+        self.connection = connection
+        self._client = client
+        self._label_suggestions = tuple(label_suggestions)
+        self._keys: dict[str, str] = {}
+        self._theme_name = theme
+        self.clock: Callable[[], datetime] = clock or utc_now
+        self.loader = PageLoader(self._open_source)
+        self.page: Page | None = None
+        """The page on screen."""
+        self.error: LiveDeskError | None = None
+        """Why the current query failed, until a page loads."""
+        self.pending: ContactQuery | None = None
+        """The query being fetched, while a request is in flight."""
+        self._last_move = 0.0
+        self._burst = False
+        self._prefetching: ContactQuery | None = None
+        self._wide: bool | None = None
+        self._sidebar_open = False
+        self.set_reactive(LiveDeskApp.contact_query, initial_query or ContactQuery())
+        if keymap:
+            self.set_keymap(keymap)
+
+    # --- keymap -------------------------------------------------------------------------------
+
+    def set_keymap(self, keymap: Mapping[str, str]) -> None:
+        self._keys = dict(keymap)
+        super().set_keymap(keymap)
+
+    def update_keymap(self, keymap: Mapping[str, str]) -> None:
+        self._keys.update(keymap)
+        super().update_keymap(keymap)
+
+    def keys_for(self, binding_id: str) -> str:
+        """The keys bound to ``binding_id`` now, as shown to a person (``f, ^b``)."""
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.id == binding_id:
+                keys = self._keys.get(binding_id, binding.key)
+                shown = binding.key_display if binding_id not in self._keys else None
+                if shown:
+                    return shown
+                return ", ".join(
+                    self.get_key_display(Binding(key.strip(), "")) for key in keys.split(",")
+                )
+        return ""
+
+    # --- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import Horizontal, Vertical
+        from textual.widgets import Footer, Static
+
+        from .widgets.contact_detail import ContactDetail
+        from .widgets.contacts_table import ContactsTable
+        from .widgets.filter_sidebar import FilterSidebar
+        from .widgets.status_bar import StatusBar
+
+        with Horizontal(id="main"):
+            yield FilterSidebar(
+                self.contact_query, label_suggestions=self._label_suggestions, id="sidebar"
+            )
+            with Vertical(id="center"):
+                yield ContactsTable(clock=self.clock, id="contacts")
+                yield Static("", id="empty")
+            yield ContactDetail(clock=self.clock, id="detail")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self._theme_name:
+            if self._theme_name in self.available_themes:
+                self.theme = self._theme_name
+            else:
+                self.notify(
+                    f"Unknown theme {clip(self._theme_name, 40)!r}; using the default.",
+                    severity="warning",
+                    markup=False,
+                )
+        self._apply_width(self.size.width)
+        self._show_empty("Loading contacts…")
+        self._table.focus()
+        self._request(self.contact_query)
+
+    def on_resize(self, event: object) -> None:
+        self._apply_width(self.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        wide = width >= WIDE
+        if wide == self._wide:
+            return
+        self._wide = wide
+        self.set_class(wide, "-wide")
+        self._set_sidebar(wide)
+        if wide:
+            self._show_highlighted()
+
+    def _set_sidebar(self, open_: bool) -> None:
+        self._sidebar_open = open_
+        self.set_class(open_, "-sidebar")
+        if not open_ and self.is_mounted:
+            focused = self.focused
+            if focused is not None and self._sidebar in focused.ancestors_with_self:
+                self._table.focus()
+
+    @property
+    def wide(self) -> bool:
+        return bool(self._wide)
+
+    @property
+    def sidebar_open(self) -> bool:
+        return self._sidebar_open
+
+    @property
+    def _table(self) -> ContactsTable:
+        from .widgets.contacts_table import ContactsTable
+
+        return self.query_one("#contacts", ContactsTable)
+
+    @property
+    def _sidebar(self) -> FilterSidebar:
+        from .widgets.filter_sidebar import FilterSidebar
+
+        return self.query_one("#sidebar", FilterSidebar)
+
+    @property
+    def _detail(self) -> ContactDetail:
+        from .widgets.contact_detail import ContactDetail
+
+        return self.query_one("#detail", ContactDetail)
+
+    @property
+    def _status(self) -> StatusBar:
+        from .widgets.status_bar import StatusBar
+
+        return self.query_one("#status", StatusBar)
+
+    # --- loading ------------------------------------------------------------------------------
+
+    async def _open_source(self) -> ContactsSource:
+        if self._client is None:
+            self._client = await asyncio.to_thread(open_client, self.connection)
+        return self._client
+
+    def watch_contact_query(self, old: ContactQuery, new: ContactQuery) -> None:
+        if old.filters != new.filters:
+            self.workers.cancel_group(self, "prefetch")
+            self._prefetching = None
+            self.loader.cancel_other_filters(new)
+        self._request(new)
+
+    def _request(self, query: ContactQuery, *, refresh: bool = False) -> None:
+        """Show ``query``'s page: from the cache at once, else through the fetch worker."""
+        page = None if refresh else self.loader.cached(query)
+        if page is not None:
+            self.workers.cancel_group(self, "fetch")
+            self.pending = None
+            self.post_message(PageLoaded(query, page, from_cache=True))
+            return
+        if self._prefetching is not None and self._prefetching != query:
+            self.workers.cancel_group(self, "prefetch")
+            self._prefetching = None
+        burst, self._burst = self._burst, False
+        self.pending = query
+        self._fetch(query, refresh=refresh, delay=DEBOUNCE if burst else 0.0)
+        self._update_status()
+
+    @work(exclusive=True, group="fetch", exit_on_error=False)
+    async def _fetch(self, query: ContactQuery, *, refresh: bool, delay: float) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        try:
+            page = await self.loader.load(query, refresh=refresh)
+        except LiveDeskError as error:
+            self.post_message(PageFailed(query, error))
+        except Exception as error:
+            log.exception("loading a page failed unexpectedly")
+            self.post_message(PageFailed(query, _unexpected(error)))
+        else:
+            self.post_message(PageLoaded(query, page))
+
+    @work(exclusive=True, group="prefetch", exit_on_error=False)
+    async def _prefetch(self, query: ContactQuery) -> None:
+        try:
+            await self.loader.load(query)
+        except Exception as error:  # a prefetch that fails is simply not there
+            log.info("prefetch of page %d failed: %r", query.page, error)
+        finally:
+            if self._prefetching == query:
+                self._prefetching = None
+
+    def _prefetch_after(self, page: Page) -> None:
+        if page.is_last or not page.contacts:
+            return
+        following = page.query.at_page(page.number + 1)
+        if self.loader.cached(following) is not None or self.loader.in_flight(following):
+            return
+        self._prefetching = following
+        self._prefetch(following)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The workers turn their own failures into messages; this catches what slips past."""
+        from textual.worker import WorkerState
+
+        if event.state == WorkerState.ERROR and event.worker.group == "fetch":
+            log.error("fetch worker failed: %r", event.worker.error)
+            self.post_message(PageFailed(self.contact_query, _unexpected(Exception())))
+
+    def on_page_loaded(self, message: PageLoaded) -> None:
+        if message.query != self.contact_query:
+            return  # an answer for a page the user has already left
+        page = message.page
+        previous = self.page
+        self.page = page
+        self.pending = None
+        self.error = None
+        table = self._table
+        keep_row = previous is not None and previous.query.filters == page.query.filters
+        table.show_contacts(page.contacts, cursor_row=table.cursor_row if keep_row else 0)
+        self._show_empty(
+            ""
+            if page.contacts
+            else "No contacts match these filters."
+            if page.number == 1
+            else "This page is empty."
+        )
+        self._show_highlighted()
+        self._update_status()
+        count = page.page_count
+        if not page.contacts and count is not None and page.number > count:
+            self.contact_query = page.query.at_page(count)  # the list shrank under us
+            return
+        self._prefetch_after(page)
+
+    def on_page_failed(self, message: PageFailed) -> None:
+        if message.query != self.contact_query:
+            return
+        error = message.error
+        self.pending = None
+        self.error = error
+        if self.page is None:
+            self._show_empty("Could not load contacts. Press r to retry.")
+        self._update_status()
+        if error.kind in (ErrorKind.AUTH, ErrorKind.FORBIDDEN):
+            self._show_auth_error(error)
+        else:
+            self.notify(
+                clean(clip(str(error), 400)) + "\nPress r to retry.",
+                title="Could not load contacts",
+                severity="error",
+                timeout=8,
+                markup=False,
+            )
+
+    def _show_auth_error(self, error: LiveDeskError) -> None:
+        from .screens.error import ErrorScreen
+
+        if any(isinstance(screen, ErrorScreen) for screen in self.screen_stack):
+            return
+        title = (
+            "The server refused the credentials"
+            if error.kind is ErrorKind.AUTH
+            else "This key may not list contacts"
+        )
+
+        def closed(choice: str | None) -> None:
+            if choice == "retry":
+                self.action_reload()
+            elif choice == "quit":
+                self.exit()
+
+        self.push_screen(
+            ErrorScreen(title, error.message, origin=self.connection.origin, detail=error.detail),
+            closed,
+        )
+
+    def _show_empty(self, text: str) -> None:
+        from textual.widgets import Static
+
+        empty = self.query_one("#empty", Static)
+        empty.update(text)
+        empty.display = bool(text)
+
+    def _show_highlighted(self) -> None:
+        if self.is_mounted:
+            self._detail.contact = self._table.highlighted_contact
+
+    def on_data_table_row_highlighted(self, event: object) -> None:
+        self._show_highlighted()
+
+    def on_data_table_row_selected(self, event: object) -> None:
+        self.action_open_contact()
+
+    # --- the status line ----------------------------------------------------------------------
+
+    def status_text(self) -> str:
+        return self._status.text
+
+    def _update_status(self) -> None:
+        if not self.is_mounted:
+            return
+        page = self.page
+        query = self.contact_query
+        if page is None:
+            where = "connecting…" if self.pending else "no contacts loaded"
+        else:
+            count = page.page_count
+            where = f"page {page.number} of {count}" if count else f"page {page.number}"
+            if page.total is not None:
+                noun = "contact" if page.total == 1 else "contacts"
+                where += f" · {page.total:,} {noun}"
+            where += " · " + _describe(page.query)
+        state, kind = "", ""
+        if self.pending is not None:
+            moving = page is not None and self.pending.filters == page.query.filters
+            state = f"loading page {self.pending.page}…" if moving else "loading…"
+            if page is not None and self.pending.filters != page.query.filters:
+                state = f"loading {_describe(query)}…"
+            kind = "busy"
+        elif self.error is not None:
+            state = "failed, r retries: " + clean(clip(self.error.message, 200))
+            kind = "error"
+        conn = self.connection
+        self._status.show(
+            where, state=state, kind=kind, connection=f"{clean(conn.host)} · {clean(conn.profile)}"
+        )
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def _page_limit(self) -> int | None:
+        """The last page there is for the current filters, if known."""
+        page = self.page
+        if page is None or page.query.filters != self.contact_query.filters:
+            return None
+        count = page.page_count
+        if count is not None:
+            return count
+        return page.number if page.is_last else None
+
+    def _go(self, number: int) -> None:
+        limit = self._page_limit()
+        target = max(1, number)
+        if limit is not None:
+            target = min(target, limit)
+        if target == self.contact_query.page:
+            if self.pending is None and self.error is None:
+                edge = "first" if number < target or target == 1 else "last"
+                self.notify(f"Already on the {edge} page.", timeout=2)
+            return
+        now = time.monotonic()
+        self._burst = now - self._last_move < RAPID
+        self._last_move = now
+        self.contact_query = self.contact_query.at_page(target)
+
+    def action_next_page(self) -> None:
+        self._go(self.contact_query.page + 1)
+
+    def action_prev_page(self) -> None:
+        self._go(self.contact_query.page - 1)
+
+    def action_first_page(self) -> None:
+        self._go(1)
+
+    def action_last_page(self) -> None:
+        limit = self._page_limit()
+        if limit is None:
+            self.notify("The server did not say how many pages there are.", timeout=3)
+            return
+        self._go(limit)
+
+    def action_goto_page(self) -> None:
+        from .screens.goto_page import GotoPageScreen
+
+        def chosen(number: int | None) -> None:
+            if number is not None:
+                self._go(number)
+
+        self.push_screen(GotoPageScreen(self.contact_query.page, self._page_limit()), chosen)
+
+    def action_reload(self) -> None:
+        self.loader.invalidate(self.contact_query)
+        self.error = None
+        self._request(self.contact_query, refresh=True)
+
+    def _open_sidebar_at(self, focus: Callable[[FilterSidebar], None]) -> None:
+        self._set_sidebar(True)
+        focus(self._sidebar)
+
+    def action_search(self) -> None:
+        self._open_sidebar_at(lambda sidebar: sidebar.focus_search())
+
+    def action_labels(self) -> None:
+        self._open_sidebar_at(lambda sidebar: sidebar.focus_labels())
+
+    def action_sort(self) -> None:
+        self._open_sidebar_at(lambda sidebar: sidebar.focus_sort())
+
+    def action_direction(self) -> None:
+        current = self.contact_query
+        flipped = replace(
+            current.filters, direction="desc" if current.direction == "asc" else "asc"
+        )
+        self._sidebar.show_filters(flipped)
+        self.contact_query = flipped
+        if not flipped.sort:
+            self.notify("The direction applies once a sort key is chosen (s).", timeout=3)
+
+    def action_toggle_sidebar(self) -> None:
+        self._set_sidebar(not self._sidebar_open)
+
+    def action_escape(self) -> None:
+        focused = self.focused
+        if focused is not None and self._sidebar in focused.ancestors_with_self:
+            self._table.focus()
+            if not self.wide:
+                self._set_sidebar(False)
+        elif self._sidebar_open and not self.wide:
+            self._set_sidebar(False)
+
+    @on(FiltersChanged)
+    def _filters_changed(self, message: FiltersChanged) -> None:
+        self.contact_query = replace(message.query, page=1, page_size=self.contact_query.page_size)
+
+    def on_filter_sidebar_done(self, message: object) -> None:
+        self._table.focus()
+        if not self.wide:
+            self._set_sidebar(False)
+
+    def action_open_contact(self) -> None:
+        from .screens.contact import ContactScreen
+
+        contact = self._table.highlighted_contact
+        if contact is None:
+            return
+        self.push_screen(ContactScreen(contact, clock=self.clock, on_copy=self.copy_email))
+
+    def action_copy(self) -> None:
+        contact = self._table.highlighted_contact
+        if contact is not None:
+            self.copy_email(contact)
+
+    def copy_email(self, contact: Contact) -> None:
+        """Put the contact's email on the clipboard (OSC 52) and say what was sent."""
+        email = contact.email.strip()
+        if not email:
+            self.notify("This contact has no email address to copy.", severity="warning")
+            return
+        self.copy_to_clipboard(email)
+        self.notify(f"Copied {clean(clip(email, 120))} to the clipboard.", markup=False)
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.help_rows()))
+
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        """Every key with what it does, as bound now."""
+        rows = [(section, self.keys_for(bid), title) for bid, _, title, section in ACTIONS]
+        rows[-2:-2] = [
+            ("Contact", "↑ ↓ j k", "Move in the table"),
+            ("Contact", "escape", "Back to the list, close the filters"),
+            ("App", "tab", "Next control"),
+            ("App", self.get_key_display(Binding(self.COMMAND_PALETTE_BINDING, "")), "Commands"),
+        ]
+        return rows
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.title != "Quit":
+                yield command
+        for binding_id, action, title, _section in ACTIONS:
+            keys = self.keys_for(binding_id)
+            yield SystemCommand(
+                title,
+                f"key: {keys}" if keys else title,
+                getattr(self, f"action_{action}"),
+            )
+
+    async def on_unmount(self) -> None:
+        await self.loader.aclose()
+
+
+def _describe(query: ContactQuery) -> str:
+    text = clean(query.describe())
+    if not query.include_inboxes:
+        text += ", no inboxes"
+    return text

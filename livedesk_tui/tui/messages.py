@@ -1,0 +1,50 @@
+"""The messages that carry data through the app.
+
+The sidebar says what the user asked for (``FiltersChanged``); the fetch worker says what came
+back (``PageLoaded``, ``PageFailed``). The app routes them; widgets only show what they are told.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+from ..api.errors import LiveDeskError
+from ..api.models import ContactQuery, Page
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
+
+
+class FiltersChanged(Message):
+    """The user changed a filter; ``query`` holds the new filters, on page 1."""
+
+    def __init__(self, query: ContactQuery, sender: Widget) -> None:
+        super().__init__()
+        self.query = query
+        self.sender = sender
+
+    @property
+    def control(self) -> Widget:
+        """The widget that posted it, so ``@on(FiltersChanged, "#sidebar")`` works."""
+        return self.sender
+
+
+class PageLoaded(Message):
+    """A page arrived (or came from the cache) for ``query``."""
+
+    def __init__(self, query: ContactQuery, page: Page, *, from_cache: bool = False) -> None:
+        super().__init__()
+        self.query = query
+        self.page = page
+        self.from_cache = from_cache
+
+
+class PageFailed(Message):
+    """Loading ``query`` failed; ``error`` says why in words a person can act on."""
+
+    def __init__(self, query: ContactQuery, error: LiveDeskError) -> None:
+        super().__init__()
+        self.query = query
+        self.error = error

@@ -1,0 +1,128 @@
+"""Load pages through one contacts source, sharing requests and remembering the results.
+
+Two parts of the app may want the same page at once: the prefetch of the next page, and the
+user paging onto it before it arrived. They share one request. A request lives while someone
+still waits for it: when every waiter has been cancelled (the user paged on, the filters
+changed) the request is cancelled too, so superseded loads cost nothing more.
+
+Nothing here knows about Textual; it runs on whatever asyncio loop calls it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
+
+from ..api.models import ContactQuery, Page
+from ..api.source import ContactsSource
+from .page_cache import PageCache
+
+
+@dataclass(slots=True)
+class _Request:
+    task: asyncio.Task[Page]
+    waiters: int = 0
+
+
+class PageLoader:
+    """Pages for queries: from the cache when seen before, else from the source.
+
+    Args:
+        open_source: Makes the source on first use (building the HTTP client imports httpx,
+            which the first frame does not need).
+        cache: Where pages are remembered; a fresh ``PageCache`` when not given.
+    """
+
+    def __init__(
+        self,
+        open_source: Callable[[], Awaitable[ContactsSource]],
+        *,
+        cache: PageCache | None = None,
+    ) -> None:
+        self._open_source = open_source
+        self._opening: asyncio.Task[ContactsSource] | None = None
+        self._inflight: dict[ContactQuery, _Request] = {}
+        self.cache = cache if cache is not None else PageCache()
+        self.requests_started = 0
+        """How many requests went to the source (a figure for tests and benchmarks)."""
+
+    def cached(self, query: ContactQuery) -> Page | None:
+        return self.cache.get(query)
+
+    def in_flight(self, query: ContactQuery) -> bool:
+        return query in self._inflight
+
+    async def source(self) -> ContactsSource:
+        """The source, opened once; a failed open is tried again on the next call."""
+        if self._opening is None:
+            self._opening = asyncio.ensure_future(self._open_source())
+        opening = self._opening
+        try:
+            return await asyncio.shield(opening)
+        except Exception:
+            if opening.done() and self._opening is opening:
+                self._opening = None
+            raise
+
+    async def load(self, query: ContactQuery, *, refresh: bool = False) -> Page:
+        """The page for ``query``; ``refresh`` skips the cache (a request in flight is fresh
+        enough and is shared)."""
+        if not refresh:
+            page = self.cache.get(query)
+            if page is not None:
+                return page
+        request = self._inflight.get(query)
+        if request is None:
+            request = _Request(asyncio.ensure_future(self._fetch(query)))
+            self._inflight[query] = request
+            request.task.add_done_callback(partial(self._settle, query, request))
+        request.waiters += 1
+        try:
+            return await asyncio.shield(request.task)
+        finally:
+            request.waiters -= 1
+            if request.waiters == 0 and not request.task.done():
+                request.task.cancel()
+
+    def invalidate(self, filters: ContactQuery) -> None:
+        """Forget the cached pages of these filters (a reload wants fresh data)."""
+        self.cache.invalidate(filters)
+
+    def cancel_other_filters(self, filters: ContactQuery) -> None:
+        """Cancel requests for any other filters: their answers are no longer wanted."""
+        wanted = filters.filters
+        for query, request in list(self._inflight.items()):
+            if query.filters != wanted:
+                request.task.cancel()
+
+    async def aclose(self) -> None:
+        """Cancel what is in flight and close the source if it was opened."""
+        tasks = [request.task for request in self._inflight.values()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        opening, self._opening = self._opening, None
+        if opening is None:
+            return
+        if not opening.done():
+            opening.cancel()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            source = await opening
+            await source.aclose()
+
+    async def _fetch(self, query: ContactQuery) -> Page:
+        source = await self.source()
+        self.requests_started += 1
+        page = await source.list_contacts(query)
+        self.cache.put(page)
+        return page
+
+    def _settle(self, query: ContactQuery, request: _Request, task: asyncio.Task[Page]) -> None:
+        if self._inflight.get(query) is request:
+            del self._inflight[query]
+        if not task.cancelled():
+            task.exception()  # mark it retrieved: every waiter has seen it already

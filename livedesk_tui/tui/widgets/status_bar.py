@@ -1,0 +1,97 @@
+"""One line that always says where the user is: page, count, filters, and what is happening.
+
+The left part (page, count, filters, state) gives way with an ellipsis when the line is short;
+the right part (which server, which profile) stays whole.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.widget import Widget
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+class StatusBar(Widget):
+    """A one-line status display; the app tells it what to say."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "status-bar--busy",
+        "status-bar--error",
+        "status-bar--muted",
+    }
+
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        padding: 0 1;
+        & > .status-bar--busy { color: $text-accent; }
+        & > .status-bar--error { color: $text-error; text-style: bold; }
+        & > .status-bar--muted { color: $text-muted; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._where = ""
+        self._state = ""
+        self._state_kind = ""
+        self._connection = ""
+        self._spin = 0
+        self._timer = None
+
+    @property
+    def text(self) -> str:
+        """The whole line as plain text (what a screen reader or a test would read)."""
+        parts = [part for part in (self._where, self._state_text()) if part]
+        line = " · ".join(parts)
+        return f"{line}  {self._connection}" if self._connection else line
+
+    def show(self, where: str, *, state: str = "", kind: str = "", connection: str = "") -> None:
+        """Set the line. ``kind`` is ``busy`` (a spinner runs), ``error`` or empty."""
+        changed = (where, state, kind, connection) != (
+            self._where,
+            self._state,
+            self._state_kind,
+            self._connection,
+        )
+        self._where, self._state, self._state_kind = where, state, kind
+        self._connection = connection
+        if kind == "busy" and self._timer is None and self.is_mounted:
+            self._timer = self.set_interval(0.1, self._tick)
+        elif kind != "busy" and self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if changed:
+            self.refresh()
+
+    def _tick(self) -> None:
+        self._spin = (self._spin + 1) % len(SPINNER)
+        self.refresh()
+
+    def _state_text(self) -> str:
+        if self._state_kind == "busy" and self._state:
+            return f"{SPINNER[self._spin]} {self._state}"
+        return self._state
+
+    def render(self) -> RenderableType:
+        left = Text(self._where, no_wrap=True, overflow="ellipsis", end="")
+        state = self._state_text()
+        if state:
+            style = self.get_component_rich_style(
+                "status-bar--error" if self._state_kind == "error" else "status-bar--busy",
+                partial=True,
+            )
+            left.append(" · ")
+            left.append(state, style=style if self._state_kind else "")
+        grid = Table.grid(expand=True, padding=(0, 0))
+        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        grid.add_column(no_wrap=True, justify="right")
+        right = Text(self._connection, end="", no_wrap=True)
+        right.stylize(self.get_component_rich_style("status-bar--muted", partial=True))
+        grid.add_row(left, Text("  ").append_text(right) if self._connection else Text(""))
+        return grid

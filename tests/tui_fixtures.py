@@ -1,0 +1,172 @@
+"""Shared helpers for the TUI tests: a fixed clock and time zone, apps against the demo server,
+waiting for the app to settle, and reading what is on screen.
+
+Everything runs against a real ``DemoServer`` over loopback HTTP.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
+
+import httpx
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from livedesk_tui.api.client import ContactsClient, RetryPolicy
+from livedesk_tui.api.connection import Connection
+from livedesk_tui.api.models import ContactQuery
+from livedesk_tui.demo.catalogue import REFERENCE_NOW
+from livedesk_tui.demo.server import DemoServer
+from livedesk_tui.tui.app import LiveDeskApp
+
+FIXED_NOW = REFERENCE_NOW
+"""The demo data's own "now", so relative times read the same on every run."""
+
+FAST_RETRY = RetryPolicy(attempts=2, backoff=0.01)
+STABLE_BASE_URL = "http://127.0.0.1:8765"
+"""The address snapshots show, whatever free port the server really listens on."""
+
+
+@pytest.fixture
+def utc() -> Iterator[None]:
+    """Local time is UTC while the test runs (times in the detail view are local)."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
+
+
+class _ToPort(httpx.AsyncBaseTransport):
+    """Real HTTP to the demo server, whose free port differs from the one the app shows."""
+
+    def __init__(self, port: int) -> None:
+        self._port = port
+        self._inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        request.url = request.url.copy_with(port=self._port)
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def stable_client(
+    server: DemoServer, connection: Connection | None = None
+) -> tuple[Connection, ContactsClient]:
+    """A connection showing ``STABLE_BASE_URL`` and a client that reaches ``server`` with it."""
+    shown = replace(connection or server.connection(), base_url=STABLE_BASE_URL)
+    client = ContactsClient(shown, retry=FAST_RETRY, transport=_ToPort(server.port))
+    return shown, client
+
+
+def make_app(
+    server: DemoServer,
+    *,
+    fast: bool = True,
+    connection: Connection | None = None,
+    stable: bool = False,
+    **kwargs: Any,
+) -> LiveDeskApp:
+    """The app against ``server`` with a fixed clock; ``fast`` retries quickly on failures."""
+    connection = connection or server.connection()
+    client = None
+    if stable:
+        connection, client = stable_client(server, connection)
+    elif fast:
+        client = ContactsClient(connection, retry=FAST_RETRY, timeout=5.0)
+    kwargs.setdefault("clock", lambda: FIXED_NOW)
+    return LiveDeskApp(connection, client=client, **kwargs)
+
+
+async def wait_until(
+    pilot: Pilot[Any], condition: Callable[[], bool], *, timeout: float = 10.0
+) -> None:
+    """Let the app run until ``condition`` holds; fail the test if it never does."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the app did not reach the expected state in time")
+        await pilot.pause(0.01)
+    await pilot.pause()
+
+
+async def wait_for_page(
+    pilot: Pilot[Any], app: LiveDeskApp, number: int | None = None, **filters: Any
+) -> None:
+    """Wait until the page for the current query (or page ``number``) is on screen."""
+
+    def shown() -> bool:
+        page = app.page
+        if page is None or app.pending is not None or page.query != app.contact_query:
+            return False
+        return number is None or page.number == number
+
+    await wait_until(pilot, shown)
+
+
+def expected_ids(server: DemoServer, query: ContactQuery) -> list[Any]:
+    """The ids the server serves for ``query``, read from its own store."""
+    selection = server.store.select(
+        labels=query.labels,
+        sort=query.sort,
+        descending=query.direction == "desc",
+        search=query.search,
+    )
+    return [raw.get("id") for raw in server.store.page(selection, query.page, query.page_size)]
+
+
+def shown_ids(app: LiveDeskApp) -> list[Any]:
+    from livedesk_tui.tui.widgets.contacts_table import ContactsTable
+
+    table = app.query_one("#contacts", ContactsTable)
+    return [contact.id for contact in table.contacts]
+
+
+def table_row_keys(app: LiveDeskApp) -> list[str]:
+    from livedesk_tui.tui.widgets.contacts_table import ContactsTable
+
+    table = app.query_one("#contacts", ContactsTable)
+    return [str(row.key.value) for row in table.ordered_rows]
+
+
+def list_requests(server: DemoServer) -> list[int | None]:
+    """The pages the server was asked for (contact list requests only), in order."""
+    return [record.page for record in server.requests if record.path.endswith("/contacts")]
+
+
+_LINE = re.compile(r'<text[^>]*clip-path="url\(#[\w-]+-line-(\d+)\)"[^>]*>(.*?)</text>', re.S)
+
+
+def screen_text(app: LiveDeskApp) -> str:
+    """What the terminal shows now, line by line, read from the app's own screenshot."""
+    svg = app.export_screenshot()
+    lines: dict[int, list[str]] = {}
+    for number, text in _LINE.findall(svg):
+        lines.setdefault(int(number), []).append(html.unescape(text).replace("\xa0", " "))
+    return "\n".join("".join(lines[n]).rstrip() for n in sorted(lines))
+
+
+def raw_screenshot(app: LiveDeskApp) -> str:
+    """The screenshot's SVG source, unescaped (any control character would be in it)."""
+    return html.unescape(app.export_screenshot())
+
+
+def no_cursor_blink(app: LiveDeskApp) -> None:
+    """Stop text cursors blinking so screenshots are the same every run."""
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
