@@ -86,6 +86,13 @@ class Handler(BaseHTTPRequestHandler):
     server: LoopbackHTTPServer
     _answered = False
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in two writes; without this, Nagle's algorithm holds the
+        # second until the client's delayed ACK, adding ~40 ms to every answer.
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def do_GET(self) -> None:
         self._answered = False
         try:

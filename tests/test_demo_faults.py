@@ -1,0 +1,325 @@
+"""Every injectable fault of the demo server, seen at the socket level, and how faults are
+written (``parse_fault``) and consumed (``FaultPlan``)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from demo_http import (
+    AUTH,
+    PATH,
+    clean,
+    open_socket,
+    read_response,
+    read_to_eof,
+    request_bytes,
+    split_response,
+    wait_until,
+)
+
+from livedesk_tui.demo.catalogue import DemoContact
+from livedesk_tui.demo.faults import Fault, FaultPlan, parse_fault
+from livedesk_tui.demo.server import DemoServer
+
+
+@pytest.fixture
+def server(demo_server_module: DemoServer) -> Iterator[DemoServer]:
+    """The shared 1,000-contact server, with no faults, no latency and an empty log."""
+    yield from clean(demo_server_module)
+
+
+@pytest.fixture
+def http(server: DemoServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.base_url, auth=AUTH, timeout=10) as client:
+        yield client
+
+
+# --- faults ---------------------------------------------------------------------------------
+
+
+def test_a_status_fault_fires_once_by_default(http: httpx.Client, server: DemoServer) -> None:
+    server.faults.add(Fault("status", status=500))
+    failed = http.get(PATH)
+    assert failed.status_code == 500
+    assert failed.json() == {"error": "Internal Server Error"}
+    assert http.get(PATH).status_code == 200
+    assert server.faults.fired >= 1
+    assert [r.fault for r in server.requests] == ["status", None]
+
+
+@pytest.mark.parametrize("status", [401, 403, 404, 500, 502, 503])
+def test_status_faults_answer_a_json_error(
+    http: httpx.Client, server: DemoServer, status: int
+) -> None:
+    server.faults.add(Fault("status", status=status))
+    response = http.get(PATH)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["error"]
+    assert "retry-after" not in response.headers
+
+
+def test_429_is_plain_text_without_retry_after_unless_asked(
+    http: httpx.Client, server: DemoServer
+) -> None:
+    server.faults.add(Fault("status", status=429))
+    server.faults.add(Fault("status", status=429, retry_after="7"))
+    server.faults.add(Fault("status", status=503, retry_after="2"))
+    server.faults.add(Fault("status", status=500, retry_after="9"))
+    plain = http.get(PATH)
+    assert (plain.status_code, plain.text) == (429, "Retry later\n")
+    assert plain.headers["content-type"].startswith("text/plain")
+    assert "retry-after" not in plain.headers
+    told = http.get(PATH)
+    assert (told.status_code, told.headers["retry-after"]) == (429, "7")
+    unavailable = http.get(PATH)
+    assert (unavailable.status_code, unavailable.headers["retry-after"]) == (503, "2")
+    server_error = http.get(PATH)
+    assert server_error.status_code == 500 and "retry-after" not in server_error.headers
+
+
+def test_html_fault_sends_an_html_page(http: httpx.Client, server: DemoServer) -> None:
+    server.faults.add(parse_fault("html:502"))
+    response = http.get(PATH)
+    assert response.status_code == 502
+    assert response.headers["content-type"].startswith("text/html")
+    assert "502 Bad Gateway" in response.text
+    with pytest.raises(ValueError):
+        json.loads(response.text)
+
+
+def test_not_json_is_a_200_that_does_not_parse(http: httpx.Client, server: DemoServer) -> None:
+    server.faults.add(Fault("not_json"))
+    response = http.get(PATH)
+    assert response.status_code == 200 and response.content
+    with pytest.raises(ValueError):
+        json.loads(response.content)
+
+
+def test_truncated_is_half_the_real_body_with_a_matching_length(server: DemoServer) -> None:
+    with open_socket(server) as sock:
+        sock.sendall(request_bytes(PATH + "?page=2"))
+        _, _, real = read_response(sock)
+        server.faults.add(Fault("truncated", page=2))
+        sock.sendall(request_bytes(PATH + "?page=2"))
+        status, headers, cut = read_response(sock)  # a complete response, by its length
+        assert status == 200
+        assert int(headers["content-length"]) == len(cut) == len(real) // 2
+        assert cut == real[: len(real) // 2]
+        with pytest.raises(ValueError):
+            json.loads(cut)
+        sock.sendall(request_bytes(PATH + "?page=2"))  # the connection is still usable
+        assert read_response(sock)[2] == real
+
+
+@pytest.mark.parametrize(
+    ("shape", "check"),
+    [
+        ("payload_not_list", lambda b: isinstance(b["payload"], dict)),
+        ("meta_missing", lambda b: "meta" not in b and isinstance(b["payload"], list)),
+        ("count_negative", lambda b: b["meta"]["count"] == -1),
+        ("count_string", lambda b: b["meta"]["count"] == "1000"),
+        ("not_object", lambda b: isinstance(b, list) and len(b) == 15),
+    ],
+)
+def test_wrong_shapes(http: httpx.Client, server: DemoServer, shape: str, check: Any) -> None:
+    server.faults.add(Fault("wrong_shape", shape=shape))
+    response = http.get(PATH)
+    assert response.status_code == 200
+    assert check(response.json())
+    assert http.get(PATH).json()["meta"]["count"] == 1000
+
+
+def test_drop_promises_the_whole_body_then_closes_halfway(server: DemoServer) -> None:
+    server.faults.add(Fault("drop"))
+    with open_socket(server) as sock:
+        sock.sendall(request_bytes())
+        status, headers, body = split_response(read_to_eof(sock))
+    assert status == 200
+    promised = int(headers["content-length"])
+    assert 0 < len(body) < promised
+    assert len(body) == promised // 2
+    with httpx.Client(base_url=server.base_url, auth=AUTH) as client:
+        server.faults.add(Fault("drop"))
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.get(PATH)
+        assert client.get(PATH).status_code == 200
+    assert server.requests[0].fault == "drop" and server.requests[0].status == 200
+
+
+def test_close_hangs_up_without_a_byte(server: DemoServer) -> None:
+    server.faults.add(Fault("close"))
+    with open_socket(server) as sock:
+        sock.sendall(request_bytes())
+        assert read_to_eof(sock) == b""
+    assert server.requests[-1].status is None and server.requests[-1].fault == "close"
+    with httpx.Client(base_url=server.base_url, auth=AUTH) as client:
+        assert client.get(PATH).status_code == 200
+
+
+def test_hang_answers_nothing_then_closes(server: DemoServer) -> None:
+    server.faults.add(Fault("hang", hang_seconds=0.5))
+    with open_socket(server, timeout=0.1) as sock:
+        sock.sendall(request_bytes())
+        with pytest.raises(TimeoutError):
+            sock.recv(1)  # nothing yet
+        sock.settimeout(20)
+        assert read_to_eof(sock) == b""  # and nothing ever: the socket closes
+    assert server.requests[-1].status is None and server.requests[-1].fault == "hang"
+
+
+def test_stop_ends_a_hang_and_a_long_latency(demo_server: DemoServer) -> None:
+    demo_server.faults.add(Fault("hang", hang_seconds=600))
+    hung = open_socket(demo_server, timeout=30)
+    hung.sendall(request_bytes())
+    slow_result: list[BaseException] = []
+
+    def slow() -> None:
+        try:
+            with httpx.Client(base_url=demo_server.base_url, auth=AUTH, timeout=30) as client:
+                client.get(PATH)
+        except BaseException as exc:
+            slow_result.append(exc)
+
+    wait_until(lambda: bool(demo_server.requests))  # the hang has begun
+    demo_server.latency_ms = 600_000
+    thread = threading.Thread(target=slow)
+    thread.start()
+    wait_until(lambda: demo_server.peak_in_flight >= 2)  # and the slow request is asleep
+    demo_server.stop()
+    thread.join(timeout=20)
+    assert not thread.is_alive()
+    assert slow_result and isinstance(slow_result[0], httpx.TransportError)
+    assert read_to_eof(hung) == b""
+    hung.close()
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", demo_server.port), timeout=2).close()
+
+
+def test_faults_match_pages_and_times(http: httpx.Client, server: DemoServer) -> None:
+    server.faults.add(parse_fault("500@page=2x2"))
+    statuses = [http.get(PATH, params={"page": p}).status_code for p in (1, 2, 3, 2, 2, 2)]
+    assert statuses == [200, 500, 200, 500, 200, 200]
+    assert [r.page for r in server.requests] == [1, 2, 3, 2, 2, 2]
+    assert [r.fault for r in server.requests] == [None, "status", None, "status", None, None]
+
+
+def test_a_fault_forever_and_the_order_of_faults(http: httpx.Client, server: DemoServer) -> None:
+    server.faults.add(Fault("status", status=503, times=1))
+    server.faults.add(Fault("status", status=502, times=None))
+    assert [http.get(PATH).status_code for _ in range(4)] == [503, 502, 502, 502]
+    server.faults.clear()
+    assert http.get(PATH).status_code == 200
+
+
+def test_faults_come_after_authentication(server: DemoServer) -> None:
+    server.faults.add(Fault("status", status=500))
+    fired = server.faults.fired
+    assert httpx.get(server.base_url + PATH).status_code == 401
+    assert httpx.get(server.base_url + "/nowhere", auth=AUTH).status_code == 404
+    assert server.faults.fired == fired
+    assert httpx.get(server.base_url + PATH, auth=AUTH).status_code == 500
+
+
+def test_a_handler_bug_is_a_500_and_is_kept_not_printed(capfd: pytest.CaptureFixture[str]) -> None:
+    broken = DemoContact(raw={"id": 1, "name": "x", "oops": {1, 2}})  # a set is not JSON
+    with DemoServer(dataset=[broken]) as odd:
+        response = httpx.get(odd.base_url + PATH, auth=AUTH)
+        assert response.status_code == 500
+        assert response.json() == {"error": "Internal Server Error"}
+        assert len(odd.errors) == 1 and "TypeError" in odd.errors[0]
+    assert capfd.readouterr() == ("", "")
+
+
+# --- faults: parsing and the plan -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("429", Fault("status", status=429)),
+        ("429:retry-after=1", Fault("status", status=429, retry_after="1")),
+        ("500@page=3x1", Fault("status", status=500, page=3, times=1)),
+        ("503x*", Fault("status", status=503, times=None)),
+        ("drop", Fault("drop")),
+        ("hang", Fault("hang")),
+        ("hang:2.5x3", Fault("hang", hang_seconds=2.5, times=3)),
+        ("truncated@page=2", Fault("truncated", page=2)),
+        ("wrong_shape:count_string", Fault("wrong_shape", shape="count_string")),
+        ("html:502", Fault("html", status=502)),
+        ("not_json", Fault("not_json")),
+        ("closex*", Fault("close", times=None)),
+        (" HTML:503 ", Fault("html", status=503)),
+    ],
+)
+def test_parse_fault(spec: str, expected: Fault) -> None:
+    fault = parse_fault(spec)
+    assert fault == expected
+    assert parse_fault(fault.describe()) == fault
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "",
+        "boom",
+        "200",
+        "999",
+        "html:abc",
+        "wrong_shape:square",
+        "drop:1",
+        "500@page=0",
+        "429:wait=1",
+        "hang:soon",
+        "500x",
+        "status",
+        "500@page=x",
+    ],
+)
+def test_parse_fault_refuses_junk_with_a_clear_message(spec: str) -> None:
+    with pytest.raises(ValueError, match=r"fault|shape|cannot") as caught:
+        parse_fault(spec)
+    assert repr(spec) in str(caught.value) or repr(spec.strip()) in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_fault_values_are_checked() -> None:
+    with pytest.raises(ValueError):
+        Fault("explode")
+    with pytest.raises(ValueError):
+        Fault("status", retry_after="1\r\nSet-Cookie: x=1")
+    with pytest.raises(ValueError):
+        Fault("hang", hang_seconds=float("nan"))
+
+
+def test_the_fault_plan_fires_exactly_as_often_as_asked_across_threads() -> None:
+    plan = FaultPlan()
+    plan.add(Fault("status", times=50))
+    plan.add(Fault("drop", page=3, times=None))
+    hits: list[str] = []
+    lock = threading.Lock()
+
+    def take() -> None:
+        for _ in range(100):
+            fault = plan.match(1)
+            if fault is not None:
+                with lock:
+                    hits.append(fault.kind)
+
+    threads = [threading.Thread(target=take) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert hits == ["status"] * 50
+    assert plan.fired == 50
+    assert plan.match(3) is not None and plan.match(3).kind == "drop"  # type: ignore[union-attr]
+    assert [f.describe() for f in plan.pending] == ["drop@page=3x*"]
+    plan.clear()
+    assert plan.match(3) is None and plan.pending == []
