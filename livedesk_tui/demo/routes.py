@@ -72,8 +72,8 @@ def page_number(params: Params) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class Dialect:
-    """One server personality over a ``ContactStore``."""
+class DialectRules:
+    """What one dialect answers, over a ``ContactStore``."""
 
     store: ContactStore
     name: str = "livedesk"

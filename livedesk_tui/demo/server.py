@@ -25,7 +25,7 @@ from ..api.connection import DIALECTS, Connection, Secret, is_loopback
 from .catalogue import DemoContact
 from .dataset import generate_contacts, hostile_contacts
 from .faults import Fault, FaultPlan, parse_fault
-from .routes import NOT_FOUND, Dialect, page_number
+from .routes import NOT_FOUND, DialectRules, page_number
 from .store import ContactStore
 from .wire import Answer, Handler, LoopbackHTTPServer, json_answer
 
@@ -103,7 +103,7 @@ class DemoServer:
         self.hostile = hostile
         self.faults = FaultPlan()
         self.store = ContactStore(served)
-        self.api = Dialect(
+        self._rules = DialectRules(
             self.store,
             name=dialect,
             account_id=account_id,
@@ -282,29 +282,29 @@ class DemoServer:
         if latency > 0 and self.stopping.wait(latency / 1000):
             handler.close_connection = True
             return
-        route = self.api.route(path) if handler.command == "GET" else None
+        route = self._rules.route(path) if handler.command == "GET" else None
         if route is None:
             send(json_answer(404, NOT_FOUND))
             return
         page = page_number(params) if route.lists_contacts else None
-        problem = self.api.refuse(handler.headers, route) or self.api.invalid(route, params)
+        problem = self._rules.refuse(handler.headers, route) or self._rules.invalid(route, params)
         if problem is not None:
             send(problem, page)
             return
         fault = self.faults.match(page) if page is not None else None
         if fault is None:
-            send(self.api.answer(route, params), page)
+            send(self._rules.answer(route, params), page)
         elif fault.kind in {"close", "hang"}:
             self._record(RequestRecord("GET", path, params, None, page, fault.kind))
             if fault.kind == "hang":
                 self.stopping.wait(fault.hang_seconds)
             handler.close_connection = True
         elif fault.kind == "drop":
-            answer = self.api.fault_answer(fault, route, params)
+            answer = self._rules.fault_answer(fault, route, params)
             self._record(RequestRecord("GET", path, params, answer.status, page, fault.kind))
             handler.send_partial(answer, answer.body[: len(answer.body) // 2])
         else:
-            send(self.api.fault_answer(fault, route, params), page, fault.kind)
+            send(self._rules.fault_answer(fault, route, params), page, fault.kind)
 
 
 # --- the command line ------------------------------------------------------------------------
