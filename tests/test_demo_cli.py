@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 
 import httpx
 import pytest
@@ -89,6 +90,8 @@ def test_serve_cli_serves_until_ctrl_c() -> None:
         text=True,
         env=env,
     ) as process:
+        watchdog = threading.Timer(60, process.kill)  # a stuck child must not hang the suite
+        watchdog.start()
         try:
             assert process.stdout is not None
             first = process.stdout.readline()
@@ -107,6 +110,7 @@ def test_serve_cli_serves_until_ctrl_c() -> None:
             out, err = process.communicate(timeout=30)
             assert out == ""  # nothing more once serving
         finally:
+            watchdog.cancel()
             if process.poll() is None:
                 process.kill()
     assert process.returncode == 0

@@ -164,7 +164,7 @@ def test_close_hangs_up_without_a_byte(server: DemoServer) -> None:
 
 
 def test_hang_answers_nothing_then_closes(server: DemoServer) -> None:
-    server.faults.add(Fault("hang", hang_seconds=0.5))
+    server.faults.add(Fault("hang", hang_seconds=1.0))
     with open_socket(server, timeout=0.1) as sock:
         sock.sendall(request_bytes())
         with pytest.raises(TimeoutError):
