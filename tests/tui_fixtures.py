@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -149,16 +150,25 @@ def list_requests(server: DemoServer) -> list[int | None]:
     return [record.page for record in server.requests if record.path.endswith("/contacts")]
 
 
-_LINE = re.compile(r'<text[^>]*clip-path="url\(#[\w-]+-line-(\d+)\)"[^>]*>(.*?)</text>', re.S)
+_TEXT = re.compile(
+    r'<text[^>]*?\sx="([\d.]+)"[^>]*?clip-path="url\(#[\w-]+-line-(\d+)\)"[^>]*>(.*?)</text>', re.S
+)
+_CELL_WIDTH = 12.2  # rich's SVG export: 20 px line height x 0.61 aspect ratio
 
 
 def screen_text(app: LiveDeskApp) -> str:
-    """What the terminal shows now, line by line, read from the app's own screenshot."""
+    """What the terminal shows now, as lines of text, read from the app's own screenshot."""
     svg = app.export_screenshot()
-    lines: dict[int, list[str]] = {}
-    for number, text in _LINE.findall(svg):
-        lines.setdefault(int(number), []).append(html.unescape(text).replace("\xa0", " "))
-    return "\n".join("".join(lines[n]).rstrip() for n in sorted(lines))
+    lines: dict[int, str] = {}
+    for x, number, text in _TEXT.findall(svg):
+        row = int(number)
+        column = round(float(x) / _CELL_WIDTH)
+        line = lines.get(row, "")
+        width = cell_len(line)
+        if width < column:
+            line += " " * (column - width)
+        lines[row] = line + html.unescape(text).replace("\xa0", " ")
+    return "\n".join(lines.get(n, "").rstrip() for n in range(max(lines, default=-1) + 1))
 
 
 def raw_screenshot(app: LiveDeskApp) -> str:

@@ -103,7 +103,7 @@ def status_label(contact: Contact) -> str:
 def blocked_label(blocked: bool | None) -> str:
     if blocked is None:
         return EMPTY
-    return "blocked" if blocked else "no"
+    return "yes" if blocked else "no"
 
 
 def compact_json(value: Any) -> str:

@@ -201,12 +201,11 @@ class ContactDetail(VerticalScroll):
         self._show()
 
     def watch_contact(self, contact: Contact | None) -> None:
-        self._show()
-        self.scroll_home(animate=False)
+        if self.is_mounted:
+            self._show()
+            self.scroll_home(animate=False)
 
     def _show(self) -> None:
-        if not self.is_mounted:
-            return
         styles = DetailStyles(
             **{
                 name: self.get_component_rich_style(f"contact-detail--{name}", partial=True)
