@@ -204,7 +204,7 @@ def test_detail_shows_every_attribute_including_unknown_ones() -> None:
         "seats           12",
         "vip             yes",
         "since           2025-02-01",
-        "カスタマー  Api  source src_001",
+        "カスタマー · Api · source src_001",
     ):
         assert expected in lines, expected
     assert "None" not in text

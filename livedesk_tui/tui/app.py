@@ -63,14 +63,14 @@ ACTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("first_page", "first_page", "First page", "Pages"),
     ("last_page", "last_page", "Last page", "Pages"),
     ("goto_page", "goto_page", "Go to page…", "Pages"),
-    ("reload", "reload", "Reload (skip the cache)", "Pages"),
+    ("reload", "reload", "Reload from the server", "Pages"),
     ("search", "search", "Search", "Filters"),
     ("labels", "labels", "Filter by labels", "Filters"),
     ("sort", "sort", "Sort by…", "Filters"),
     ("direction", "direction", "Toggle sort direction", "Filters"),
-    ("toggle_sidebar", "toggle_sidebar", "Show or hide the filters", "Filters"),
+    ("toggle_sidebar", "toggle_sidebar", "Show/hide the filters", "Filters"),
     ("open_contact", "open_contact", "Open the contact", "Contact"),
-    ("copy", "copy", "Copy the contact's email", "Contact"),
+    ("copy", "copy", "Copy the email", "Contact"),
     ("help", "help", "Keys", "App"),
     ("quit", "quit", "Quit", "App"),
 )
@@ -579,7 +579,7 @@ class LiveDeskApp(App[None]):
         rows = [(section, self.keys_for(bid), title) for bid, _, title, section in ACTIONS]
         rows[-2:-2] = [
             ("Contact", "↑ ↓ j k", "Move in the table"),
-            ("Contact", "escape", "Back to the list, close the filters"),
+            ("Contact", "escape", "Back, or close the filters"),
             ("App", "tab", "Next control"),
             ("App", self.get_key_display(Binding(self.COMMAND_PALETTE_BINDING, "")), "Commands"),
         ]

@@ -17,9 +17,9 @@ HelpRow = tuple[str, str, str]
 """(section, keys as shown, what they do)."""
 
 
-def help_table(rows: Sequence[HelpRow]) -> Table:
+def _section_table(rows: Sequence[HelpRow]) -> Table:
     table = Table.grid(padding=(0, 2))
-    table.add_column(no_wrap=True, style="bold", min_width=10)
+    table.add_column(no_wrap=True, style="bold", min_width=7)
     table.add_column()
     section = None
     for group, keys, description in rows:
@@ -30,6 +30,27 @@ def help_table(rows: Sequence[HelpRow]) -> Table:
             section = group
         table.add_row(Text(keys), Text(description))
     return table
+
+
+def help_table(rows: Sequence[HelpRow]) -> Table:
+    """The keys in two columns of sections, so the whole list fits an 80x24 terminal."""
+    sections: list[str] = []
+    for group, _keys, _description in rows:
+        if group not in sections:
+            sections.append(group)
+    half = len(rows) / 2
+    left: list[HelpRow] = []
+    for section in sections:
+        in_section = [row for row in rows if row[0] == section]
+        if left and len(left) + len(in_section) / 2 > half:
+            break
+        left.extend(in_section)
+    right = [row for row in rows if row not in left]
+    grid = Table.grid(padding=(0, 4))
+    grid.add_column()
+    grid.add_column()
+    grid.add_row(_section_table(left), _section_table(right))
+    return grid
 
 
 class HelpScreen(ModalScreen[None]):

@@ -33,6 +33,7 @@ from ..formatting import (
     text_or_empty,
     utc_now,
 )
+from ..styles import foreground
 
 KEY_WIDTH = 15
 
@@ -124,9 +125,9 @@ def _inboxes(contact: Contact, styles: DetailStyles) -> RenderableType:
     for item in contact.contact_inboxes:
         line = Text(end="", overflow="fold")
         line.append(clean(clip(item.inbox.name, 200)) or EMPTY)
-        line.append("  " + (clean(clip(item.channel, 60)) or EMPTY), style=styles.key)
+        line.append(" · " + (clean(clip(item.channel, 60)) or EMPTY), style=styles.key)
         source = clean(clip(item.source_id, 200))
-        line.append(f"  source {source}" if source else "  no source id", style=styles.muted)
+        line.append(f" · source {source}" if source else " · no source id", style=styles.muted)
         grid.add_row(line)
     return grid
 
@@ -208,7 +209,7 @@ class ContactDetail(VerticalScroll):
     def _show(self) -> None:
         styles = DetailStyles(
             **{
-                name: self.get_component_rich_style(f"contact-detail--{name}", partial=True)
+                name: foreground(self, f"contact-detail--{name}")
                 for name in ("title", "heading", "key", "muted", "online", "blocked")
             }
         )

@@ -20,6 +20,7 @@ from textual.widgets import DataTable
 
 from ...api.models import Contact
 from ..formatting import EMPTY, cell, place, relative_time, status_label, utc_now
+from ..styles import foreground
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +165,7 @@ class ContactsTable(DataTable[Text]):
             self.clear()
         now = self._clock()
         styles = {
-            name: self.get_component_rich_style(f"contacts-table--{name}", partial=True)
+            name: foreground(self, f"contacts-table--{name}")
             for name in ("online", "muted", "blocked")
         }
         seen: set[str] = set()

@@ -109,6 +109,7 @@ class FilterSidebar(VerticalScroll, can_focus=False):
 
     def compose(self) -> ComposeResult:
         query = self._query
+        yield Label("Filters", classes="sidebar-title")
         yield Label("Labels (any of)", classes="field-label")
         yield Input(
             format_labels(query.labels),

@@ -13,6 +13,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
+from ..styles import foreground
+
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
@@ -82,9 +84,8 @@ class StatusBar(Widget):
         left = Text(self._where, no_wrap=True, overflow="ellipsis", end="")
         state = self._state_text()
         if state:
-            style = self.get_component_rich_style(
-                "status-bar--error" if self._state_kind == "error" else "status-bar--busy",
-                partial=True,
+            style = foreground(
+                self, "status-bar--error" if self._state_kind == "error" else "status-bar--busy"
             )
             left.append(" · ")
             left.append(state, style=style if self._state_kind else "")
@@ -92,6 +93,6 @@ class StatusBar(Widget):
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(no_wrap=True, justify="right")
         right = Text(self._connection, end="", no_wrap=True)
-        right.stylize(self.get_component_rich_style("status-bar--muted", partial=True))
+        right.stylize(foreground(self, "status-bar--muted"))
         grid.add_row(left, Text("  ").append_text(right) if self._connection else Text(""))
         return grid
