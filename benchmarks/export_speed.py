@@ -1,0 +1,154 @@
+"""Export figures: wall time against the network's limit, and peak memory as the export grows.
+
+The demo server runs in a process of its own with 50 ms of latency per answer. The export's
+floor is what the network allows: ``pages x latency / concurrency``. Its output must be
+byte-identical to a sequential export (concurrency 1): the SHA-256 of both is compared.
+Peak memory is that of a ``livedesk-tui export`` process writing to a file, read from the
+kernel's accounting of the finished child (``wait4``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import math
+import os
+import subprocess
+import time
+from pathlib import Path
+
+from .common import ROOT, Figure
+from .ptyrun import scratch_home, terminal_env
+from .servers import DemoServerProcess, cli_argv
+
+PAGE_SIZE = 100
+LATENCY_MS = 50.0
+CONCURRENCY = 4
+"""What ``livedesk-tui export`` uses unless told otherwise."""
+
+
+async def _export(server: DemoServerProcess, path: Path, concurrency: int) -> int:
+    from livedesk_tui.api.client import ContactsClient
+    from livedesk_tui.api.export import export_contacts
+    from livedesk_tui.api.models import ContactQuery
+
+    query = ContactQuery(page_size=PAGE_SIZE)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        async with ContactsClient(server.connection()) as client:
+            result = await export_contacts(client, query, out, concurrency=concurrency)
+    return result.written
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def export_time(quick: bool = False) -> Figure:
+    """Figure 6: wall time of an export of 20,000 contacts vs pages x latency / concurrency."""
+    contacts = 600 if quick else 20_000
+    pages = math.ceil(contacts / PAGE_SIZE)
+    floor_ms = pages * LATENCY_MS / CONCURRENCY
+    with scratch_home() as tmp, DemoServerProcess(contacts, LATENCY_MS) as server:
+        home = Path(tmp)
+        asyncio.run(_export(server, home / "warm.jsonl", CONCURRENCY))  # connections, caches
+        runs = []
+        for index in range(1 if quick else 3):
+            started = time.perf_counter()
+            written = asyncio.run(_export(server, home / f"fast{index}.jsonl", CONCURRENCY))
+            runs.append((time.perf_counter() - started) * 1000)
+        sequential_started = time.perf_counter()
+        asyncio.run(_export(server, home / "sequential.jsonl", 1))
+        sequential_ms = (time.perf_counter() - sequential_started) * 1000
+        fast_hash = _sha256(home / "fast0.jsonl")
+        identical = fast_hash == _sha256(home / "sequential.jsonl") and all(
+            _sha256(home / f"fast{index}.jsonl") == fast_hash for index in range(len(runs))
+        )
+    value = sorted(runs)[len(runs) // 2]
+    ratio = value / floor_ms
+    return Figure(
+        key="export",
+        title=f"export {contacts:,} contacts, {PAGE_SIZE}/page, {LATENCY_MS:g} ms server",
+        value=value,
+        unit="ms",
+        floor=floor_ms,
+        floor_title=f"{pages} pages x {LATENCY_MS:g} ms / {CONCURRENCY}",
+        goal="ratio <= 1.25, same bytes as sequential",
+        met=ratio <= 1.25 and identical and written == contacts,
+        ratio=ratio,
+        notes=[
+            f"runs {', '.join(f'{run:.0f}' for run in runs)} ms",
+            f"sequential {sequential_ms:.0f} ms",
+            f"output identical to sequential: {'yes' if identical else 'NO'} "
+            f"(sha256 {fast_hash[:12]}…)",
+            f"{written:,} contacts written",
+        ],
+    )
+
+
+# --- memory -----------------------------------------------------------------------------------
+
+
+def export_peak_kb(server: DemoServerProcess, home: Path, out: Path) -> tuple[int, float]:
+    """Peak resident memory (KB) and wall time (ms) of one ``livedesk-tui export`` process."""
+    argv = cli_argv(
+        "export", "--page-size", str(PAGE_SIZE), "--concurrency", str(CONCURRENCY), "-o", str(out)
+    )
+    env = server.env(terminal_env(home))
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        argv,
+        env=env,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    error = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    process.stderr.close()
+    elapsed = (time.perf_counter() - started) * 1000
+    if process.returncode != 0:
+        raise RuntimeError(f"export failed ({process.returncode}): {error[-300:]!r}")
+    return usage.ru_maxrss, elapsed
+
+
+def export_memory(quick: bool = False) -> Figure:
+    """Figure 7: peak memory of the 20,000-contact export vs the same export of 2,000."""
+    small, large = (200, 2000) if quick else (2000, 20_000)
+    peaks: dict[int, list[int]] = {small: [], large: []}
+    times: dict[int, list[float]] = {small: [], large: []}
+    with scratch_home() as tmp:
+        home = Path(tmp)
+        for count in (small, large):
+            with DemoServerProcess(count, LATENCY_MS) as server:
+                for index in range(1 if quick else 2):
+                    peak, elapsed = export_peak_kb(
+                        server, home, home / f"out-{count}-{index}.jsonl"
+                    )
+                    peaks[count].append(peak)
+                    times[count].append(elapsed)
+    small_mb = min(peaks[small]) / 1024
+    large_mb = min(peaks[large]) / 1024
+    growth = large_mb - small_mb
+    return Figure(
+        key="export-memory",
+        title=f"peak memory, export of {large:,} contacts",
+        value=large_mb,
+        unit="MB",
+        floor=small_mb,
+        floor_title=f"same export of {small:,}",
+        goal="grows by < 10 MB",
+        met=growth < 10,
+        ratio=large_mb / small_mb,
+        notes=[
+            f"grows by {growth:.1f} MB",
+            f"CLI wall time {min(times[large]):.0f} ms ({large:,}) and "
+            f"{min(times[small]):.0f} ms ({small:,}), process start included",
+        ],
+    )
