@@ -10,6 +10,7 @@ from tui_fixtures import (
     expected_ids,
     list_requests,
     make_app,
+    screen_text,
     shown_ids,
     table_row_keys,
     utc,
@@ -208,7 +209,7 @@ async def test_keys_keep_working_while_a_request_is_slow(server: DemoServer) -> 
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_page(pilot, app, 1)
         first = shown_ids(app)
-        server.latency_ms = 1500
+        server.latency_ms = 800
         await pilot.press("greater_than_sign")
         await wait_until(pilot, lambda: "loading page 67" in app.status_text())
         # the old page stays, the cursor moves, the help opens and closes
@@ -223,3 +224,17 @@ async def test_keys_keep_working_while_a_request_is_slow(server: DemoServer) -> 
         server.latency_ms = 0
         await wait_for_page(pilot, app, 67)
         assert shown_ids(app) == expected_ids(server, ContactQuery(page=67))
+
+
+async def test_the_first_load_says_it_is_loading(server: DemoServer) -> None:
+    server.latency_ms = 400
+    app = make_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: "loading page 1…" in app.status_text())
+        assert "Loading contacts…" in screen_text(app)
+        await pilot.press("question_mark")  # the keys answer before any data arrived
+        assert app.screen.__class__.__name__ == "HelpScreen"
+        await pilot.press("escape")
+        await wait_for_page(pilot, app, 1)
+        assert "Loading contacts…" not in screen_text(app)
+        assert app.focused is table(app)

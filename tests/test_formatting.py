@@ -231,6 +231,6 @@ def test_every_hostile_contact_renders_inert(width: int) -> None:
 
 @pytest.mark.usefixtures("utc")
 def test_generated_contacts_render_without_none() -> None:
-    for demo in generate_contacts(200, seed=3):
+    for demo in generate_contacts(80, seed=3):
         text = render(detail_renderable(Contact.from_json(demo.raw), FIXED_NOW), width=44)
         assert "None" not in text

@@ -337,7 +337,12 @@ class LiveDeskApp(App[None]):
         self.error = None
         table = self._table
         keep_row = previous is not None and previous.query.filters == page.query.filters
-        table.show_contacts(page.contacts, cursor_row=table.cursor_row if keep_row else 0)
+        try:
+            table.show_contacts(page.contacts, cursor_row=table.cursor_row if keep_row else 0)
+        except Exception as error:  # data no test foresaw must not take the app down
+            log.exception("showing page %d failed", page.number)
+            self.post_message(PageFailed(message.query, _unexpected(error)))
+            return
         self._show_empty(
             ""
             if page.contacts
@@ -403,7 +408,8 @@ class LiveDeskApp(App[None]):
         empty.display = bool(text)
 
     def _show_highlighted(self) -> None:
-        if self.is_mounted:
+        """The detail pane follows the cursor (only while it is on screen: wide layouts)."""
+        if self.is_mounted and self.wide:
             self._detail.contact = self._table.highlighted_contact
 
     def on_data_table_row_highlighted(self, event: object) -> None:
@@ -423,7 +429,7 @@ class LiveDeskApp(App[None]):
         page = self.page
         query = self.contact_query
         if page is None:
-            where = "connecting…" if self.pending else "no contacts loaded"
+            where = _describe(query) if self.pending else "no contacts loaded"
         else:
             count = page.page_count
             where = f"page {page.number} of {count}" if count else f"page {page.number}"
@@ -433,9 +439,9 @@ class LiveDeskApp(App[None]):
             where += " · " + _describe(page.query)
         state, kind = "", ""
         if self.pending is not None:
-            moving = page is not None and self.pending.filters == page.query.filters
-            state = f"loading page {self.pending.page}…" if moving else "loading…"
-            if page is not None and self.pending.filters != page.query.filters:
+            if page is None or self.pending.filters == page.query.filters:
+                state = f"loading page {self.pending.page}…"
+            else:
                 state = f"loading {_describe(query)}…"
             kind = "busy"
         elif self.error is not None:

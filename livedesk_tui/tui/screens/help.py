@@ -32,8 +32,11 @@ def _section_table(rows: Sequence[HelpRow]) -> Table:
     return table
 
 
-def help_table(rows: Sequence[HelpRow]) -> Table:
-    """The keys in two columns of sections, so the whole list fits an 80x24 terminal."""
+def help_table(rows: Sequence[HelpRow], *, columns: int = 2) -> Table:
+    """The keys in two columns of sections (the whole list fits an 80x24 terminal), or in
+    one column for narrower terminals."""
+    if columns < 2:
+        return _section_table(rows)
     sections: list[str] = []
     for group, _keys, _description in rows:
         if group not in sections:
@@ -68,5 +71,6 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help-dialog", classes="dialog"):
             yield Static("Keys", classes="dialog-title")
             with VerticalScroll(id="help-body"):
-                yield Static(help_table(self._rows), id="help-keys")
+                columns = 2 if self.app.size.width >= 76 else 1
+                yield Static(help_table(self._rows, columns=columns), id="help-keys")
             yield Static("escape closes · ctrl+p: command palette", classes="dialog-hint")

@@ -7,6 +7,7 @@ an empty value reads ``—``, never ``None``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
@@ -36,6 +37,8 @@ from ..formatting import (
 from ..styles import foreground
 
 KEY_WIDTH = 15
+
+log = logging.getLogger("livedesk_tui.tui")
 
 
 class DetailStyles:
@@ -213,6 +216,9 @@ class ContactDetail(VerticalScroll):
                 for name in ("title", "heading", "key", "muted", "online", "blocked")
             }
         )
-        self.query_one("#contact-detail-body", Static).update(
-            detail_renderable(self.contact, self._clock(), styles)
-        )
+        try:
+            view = detail_renderable(self.contact, self._clock(), styles)
+        except Exception:  # data no test foresaw must not take the app down
+            log.exception("rendering a contact failed")
+            view = Text("This contact could not be shown.", style=styles.muted)
+        self.query_one("#contact-detail-body", Static).update(view)
