@@ -92,7 +92,7 @@ async def test_server_error_then_retry_recovers(server: DemoServer) -> None:
         await wait_until(pilot, lambda: app.error is not None)
         assert app.page is None
         assert "HTTP 500" in app.status_text()
-        assert "r retries" in app.status_text()
+        assert "r to retry" in app.status_text()
         assert "Press r to retry" in screen_text(app)
         server.faults.clear()
         await pilot.press("r")
@@ -100,6 +100,21 @@ async def test_server_error_then_retry_recovers(server: DemoServer) -> None:
         assert app.error is None
         assert shown_ids(app) == expected_ids(server, ContactQuery())
         assert "failed" not in app.status_text()
+
+
+async def test_the_retry_hint_names_the_remapped_key(server: DemoServer) -> None:
+    server.faults.add(Fault(kind="status", status=503, times=None))
+    app = make_app(server, keymap={"reload": "ctrl+r"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.error is not None)
+        assert "failed (^r to retry)" in app.status_text()
+        assert "Press ^r to retry" in screen_text(app)
+        server.faults.clear()
+        await pilot.press("r")  # no longer bound
+        await pilot.pause(0.1)
+        assert app.page is None
+        await pilot.press("ctrl+r")
+        await wait_for_page(pilot, app, 1)
 
 
 async def test_a_failed_page_keeps_the_last_good_one_on_screen(server: DemoServer) -> None:

@@ -365,13 +365,13 @@ class LiveDeskApp(App[None]):
         self.pending = None
         self.error = error
         if self.page is None:
-            self._show_empty("Could not load contacts. Press r to retry.")
+            self._show_empty(f"Could not load contacts. Press {self.keys_for('reload')} to retry.")
         self._update_status()
         if error.kind in (ErrorKind.AUTH, ErrorKind.FORBIDDEN):
             self._show_auth_error(error)
         else:
             self.notify(
-                clean(clip(str(error), 400)) + "\nPress r to retry.",
+                clean(clip(str(error), 400)) + f"\nPress {self.keys_for('reload')} to retry.",
                 title="Could not load contacts",
                 severity="error",
                 timeout=8,
@@ -445,7 +445,8 @@ class LiveDeskApp(App[None]):
                 state = f"loading {_describe(query)}…"
             kind = "busy"
         elif self.error is not None:
-            state = "failed, r retries: " + clean(clip(self.error.message, 200))
+            retry = self.keys_for("reload")
+            state = f"failed ({retry} to retry): " + clean(clip(self.error.message, 200))
             kind = "error"
         conn = self.connection
         self._status.show(

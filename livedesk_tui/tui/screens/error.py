@@ -39,5 +39,8 @@ class ErrorScreen(ModalScreen[str | None]):
             yield Static(Text(clean(self._message)), id="error-message")
             if self._detail:
                 yield Static(Text("The server said: " + clean(self._detail)), id="error-detail")
-            yield Static(Text("Credentials come from: " + clean(self._origin)), id="error-origin")
+            if self._origin not in self._message:  # the client's messages usually name it
+                yield Static(
+                    Text("Credentials come from: " + clean(self._origin)), id="error-origin"
+                )
             yield Static("r retry · escape close · q quit", classes="dialog-hint")

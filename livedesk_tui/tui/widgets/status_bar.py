@@ -81,18 +81,23 @@ class StatusBar(Widget):
         return self._state
 
     def render(self) -> RenderableType:
-        left = Text(self._where, no_wrap=True, overflow="ellipsis", end="")
-        state = self._state_text()
-        if state:
-            style = foreground(
-                self, "status-bar--error" if self._state_kind == "error" else "status-bar--busy"
-            )
-            left.append(" · ")
-            left.append(state, style=style if self._state_kind else "")
+        width = self.content_region.width or self.size.width
+        where = Text(self._where, no_wrap=True, overflow="ellipsis", end="")
+        state_text = self._state_text()
+        state = Text(no_wrap=True, overflow="ellipsis", end="")
+        if state_text:
+            kind = "status-bar--error" if self._state_kind == "error" else "status-bar--busy"
+            state.append(" · ")
+            state.append(state_text, style=foreground(self, kind) if self._state_kind else "")
+        right = Text(no_wrap=True, end="")
+        if self._connection:
+            right.append("  ")
+            right.append(self._connection, style=foreground(self, "status-bar--muted"))
+        # What is happening now matters more than the filters: the state keeps up to half the
+        # line and the filters give way first.
         grid = Table.grid(expand=True, padding=(0, 0))
-        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis", min_width=min(16, width))
+        grid.add_column(no_wrap=True, overflow="ellipsis", max_width=max(12, width // 2))
         grid.add_column(no_wrap=True, justify="right")
-        right = Text(self._connection, end="", no_wrap=True)
-        right.stylize(foreground(self, "status-bar--muted"))
-        grid.add_row(left, Text("  ").append_text(right) if self._connection else Text(""))
+        grid.add_row(where, state, right)
         return grid
