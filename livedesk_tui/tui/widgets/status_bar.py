@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.console import RenderableType
-from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
@@ -82,22 +81,25 @@ class StatusBar(Widget):
 
     def render(self) -> RenderableType:
         width = self.content_region.width or self.size.width
-        where = Text(self._where, no_wrap=True, overflow="ellipsis", end="")
+        right = Text(self._connection, style=foreground(self, "status-bar--muted"), end="")
+        room = max(0, width - right.cell_len - 2) if self._connection else width
+        state = Text(end="")
         state_text = self._state_text()
-        state = Text(no_wrap=True, overflow="ellipsis", end="")
         if state_text:
             kind = "status-bar--error" if self._state_kind == "error" else "status-bar--busy"
             state.append(" · ")
             state.append(state_text, style=foreground(self, kind) if self._state_kind else "")
-        right = Text(no_wrap=True, end="")
-        if self._connection:
-            right.append("  ")
-            right.append(self._connection, style=foreground(self, "status-bar--muted"))
         # What is happening now matters more than the filters: the state keeps up to half the
-        # line and the filters give way first.
-        grid = Table.grid(expand=True, padding=(0, 0))
-        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis", min_width=min(16, width))
-        grid.add_column(no_wrap=True, overflow="ellipsis", max_width=max(12, width // 2))
-        grid.add_column(no_wrap=True, justify="right")
-        grid.add_row(where, state, right)
-        return grid
+        # line (more when the rest is short) and the filters give way first.
+        where = Text(self._where, end="")
+        state_room = max(room // 2, room - where.cell_len)
+        state.truncate(state_room, overflow="ellipsis")
+        where.truncate(max(0, room - state.cell_len), overflow="ellipsis")
+        line = Text(no_wrap=True, end="")
+        line.append_text(where)
+        line.append_text(state)
+        gap = width - line.cell_len - right.cell_len
+        if self._connection and gap >= 2:
+            line.append(" " * gap)
+            line.append_text(right)
+        return line
