@@ -202,3 +202,17 @@ async def test_initial_query_is_shown_in_the_sidebar(server: DemoServer) -> None
         assert app.query_one("#sort", Select).value == "city"
         assert app.query_one("#direction", Select).value == "desc"
         assert app.query_one("#search", Input).value == "a"
+
+
+async def test_a_chatwoot_server_fills_the_label_suggestions() -> None:
+    with DemoServer(contacts=60, seed=7, dialect="chatwoot") as chatwoot:
+        app = make_app(chatwoot)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for_page(pilot, app, 1)
+            suggester = app.query_one("#sidebar", FilterSidebar).suggester
+            await wait_until(pilot, lambda: "要フォロー" in suggester.labels)
+            assert shown_ids(app) == expected_ids(chatwoot, ContactQuery())
+            await pilot.press("l", *"要", "right", "enter")
+            await wait_for_page(pilot, app)
+            assert app.contact_query.labels == ("要フォロー",)
+            assert shown_ids(app) == expected_ids(chatwoot, ContactQuery(labels=("要フォロー",)))

@@ -202,6 +202,7 @@ class LiveDeskApp(App[None]):
         self._show_empty("Loading contacts…")
         self._table.focus()
         self._request(self.contact_query)
+        self._load_label_suggestions()
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_width(event.size.width)
@@ -299,6 +300,17 @@ class LiveDeskApp(App[None]):
             self.post_message(PageFailed(query, _unexpected(error)))
         else:
             self.post_message(PageLoaded(query, page))
+
+    @work(exclusive=True, group="labels", exit_on_error=False)
+    async def _load_label_suggestions(self) -> None:
+        """Servers that can list the account's labels (Chatwoot) add them to the suggestions."""
+        try:
+            source = await self.loader.source()
+            labels = await source.list_labels()
+        except Exception as error:  # suggestions are a convenience; the labels field still works
+            log.info("could not list labels: %r", error)
+            return
+        self._sidebar.suggester.add(label for label in labels if isinstance(label, str))
 
     @work(exclusive=True, group="prefetch", exit_on_error=False)
     async def _prefetch(self, query: ContactQuery) -> None:
@@ -472,8 +484,10 @@ class LiveDeskApp(App[None]):
             target = min(target, limit)
         if target == self.contact_query.page:
             if self.pending is None and self.error is None:
-                edge = "first" if number < target or target == 1 else "last"
-                self.notify(f"Already on the {edge} page.", timeout=2)
+                where = "the first page" if number < target else "the last page"
+                if number == target:
+                    where = f"page {target}"
+                self.notify(f"Already on {where}.", timeout=2)
             return
         now = time.monotonic()
         self._burst = now - self._last_move < RAPID
