@@ -13,6 +13,7 @@ from tui_fixtures import (
     raw_screenshot,
     screen_text,
     shown_ids,
+    table_row_keys,
     utc,
     wait_for_page,
     wait_until,
@@ -221,3 +222,25 @@ async def test_hostile_detail_shows_markup_and_types_literally(hostile_server: D
         assert "  email           —" in lines
         assert "  created         —" in lines
         assert not any("None" in line for line in lines)
+
+
+async def test_repeated_and_missing_ids_still_show_every_row() -> None:
+    from livedesk_tui.demo.catalogue import DemoContact
+
+    dataset = [
+        DemoContact(raw={"id": 5, "name": "first five"}),
+        DemoContact(raw={"id": 5, "name": "second five"}),
+        DemoContact(raw={"id": None, "name": "no id"}),
+        DemoContact(raw={"name": "no id either"}),
+        DemoContact(raw={"id": "5", "name": "five as text"}),
+    ]
+    with DemoServer(dataset=dataset) as odd:
+        app = make_app(odd)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for_page(pilot, app, 1)
+            keys = table_row_keys(app)
+            assert len(keys) == len(set(keys)) == 5
+            assert keys[:2] == ["5", "5#2"]
+            assert keys[4] == "5#3"
+            names = [line.split("  ")[0].strip() for line in screen_text(app).splitlines()[1:6]]
+            assert names == ["first five", "second five", "no id", "no id either", "five as text"]

@@ -140,7 +140,7 @@ class ContactsTable(DataTable[Text]):
         self._contacts = tuple(contacts)
         self._rebuild(cursor_row)
 
-    def _on_mount(self, event: events.Mount) -> None:
+    def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
 
     def _restyle(self) -> None:
