@@ -1,7 +1,7 @@
 """One line that always says where the user is: page, count, filters, and what is happening.
 
-The left part (page, count, filters, state) gives way with an ellipsis when the line is short;
-the right part (which server, which profile) stays whole.
+When the line is short the filters give way first (with an ellipsis), then the state (loading,
+failed); the right part (which server, which profile) stays whole.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from rich.console import RenderableType
 from rich.text import Text
+from textual.timer import Timer
 from textual.widget import Widget
 
 from ..styles import foreground
@@ -43,7 +44,7 @@ class StatusBar(Widget):
         self._state_kind = ""
         self._connection = ""
         self._spin = 0
-        self._timer = None
+        self._timer: Timer | None = None
 
     @property
     def text(self) -> str:
