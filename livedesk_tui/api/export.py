@@ -1,8 +1,8 @@
 """Stream every contact matching a query to CSV, JSON or JSON Lines.
 
 Page 1 is fetched alone, to learn the total and the page size the server really uses; the other
-pages are then fetched a few at a time and written strictly in the server's order, holding at
-most ``concurrency`` pages in memory. Contacts are de-duplicated by id (a contact created while
+pages are then fetched ``concurrency`` at a time and written strictly in the server's order,
+holding at most ``2 x concurrency`` answers in memory. Contacts are de-duplicated by id (a contact created while
 the export runs shifts later pages by one); every shortfall is reported in the result, never
 passed over in silence. JSON and JSON Lines carry each contact exactly as the server sent it.
 """
@@ -14,6 +14,7 @@ import csv
 import io
 import json
 from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any, Literal, TextIO
 
@@ -217,13 +218,23 @@ async def export_contacts(
     last = first.page_count
     page_number = 1
     previous = first
+    ended = False
     if last is not None and last > 1 and first.has_more is None:
-        async for page in _fetch_window(source, query, range(2, last + 1), concurrency, result):
-            result.take(page)
-            previous = page
-            page_number = page.number
+        # A full last page means asking for the one after it (the account may have grown):
+        # that request rides in the window with the others instead of waiting its own turn.
+        full = first.total is not None and page_size > 0 and first.total % page_size == 0
+        end = last + 1 if full else last
+        window = _fetch_window(source, query, range(2, end + 1), concurrency, result)
+        async with aclosing(window):
+            async for page in window:
+                if page.number > last and not page.contacts:
+                    ended = True
+                    break
+                result.take(page)
+                previous = page
+                page_number = page.number
     # Keep going while pages come back full: the account may have grown since page 1.
-    while _may_have_more(previous, page_size, page_number, last):
+    while not ended and _may_have_more(previous, page_size, page_number, last):
         page_number += 1
         page = await _fetch(source, query.at_page(page_number), result)
         if not page.contacts:
@@ -250,6 +261,27 @@ async def _fetch(source: ContactsSource, query: ContactQuery, tally: _Tally) -> 
         raise ExportFailed(exc, tally.result, query.page) from exc
 
 
+async def _fetch_raw(source: ContactsSource, query: ContactQuery, tally: _Tally) -> Any:
+    """The answer for one page, read later by ``_read``; the page itself for a source that
+    cannot fetch without reading."""
+    fetch = getattr(source, "fetch_contacts", None)
+    if fetch is None:
+        return await _fetch(source, query, tally)
+    try:
+        return await fetch(query)
+    except LiveDeskError as exc:
+        raise ExportFailed(exc, tally.result, query.page) from exc
+
+
+def _read(source: ContactsSource, fetched: Any, tally: _Tally) -> Page:
+    if isinstance(fetched, Page):
+        return fetched
+    try:
+        return source.read_contacts(fetched)  # type: ignore[attr-defined]
+    except LiveDeskError as exc:
+        raise ExportFailed(exc, tally.result, fetched.query.page) from exc
+
+
 async def _fetch_window(
     source: ContactsSource,
     query: ContactQuery,
@@ -257,26 +289,48 @@ async def _fetch_window(
     concurrency: int,
     tally: _Tally,
 ) -> AsyncIterator[Page]:
-    """Yield pages in order, keeping up to ``concurrency`` requests in flight ahead."""
-    pending: list[asyncio.Task[Page]] = []
-    numbers = iter(numbers)
+    """Yield pages in order while ``concurrency`` requests stay in flight.
+
+    Each of ``concurrency`` fetchers takes the next page number as soon as its answer is in,
+    whatever the writer is doing: reading a page (parsing its JSON) takes a few milliseconds,
+    and a request that waited for it would stretch every round trip by as much. For the same
+    reason pages are read in a worker thread, one at a time and in order. Answers are
+    read in page order; at most ``2 x concurrency`` of them are in flight or held unread.
+    A failed page fails when its turn comes, after every page before it was written.
+    """
+    loop = asyncio.get_running_loop()
+    wanted = list(numbers)
+    todo = iter(wanted)
+    answers: dict[int, asyncio.Future[Any]] = {}
+    width = max(1, concurrency)
+    room = asyncio.Semaphore(2 * width)
+
+    async def fetcher() -> None:
+        for number in todo:
+            await room.acquire()
+            answer = answers.setdefault(number, loop.create_future())
+            try:
+                answer.set_result(await _fetch_raw(source, query.at_page(number), tally))
+            except Exception as exc:
+                answer.set_exception(exc)
+                return
+
+    fetchers = [asyncio.ensure_future(fetcher()) for _ in range(width)]
     try:
-        for number in numbers:
-            pending.append(asyncio.ensure_future(_fetch(source, query.at_page(number), tally)))
-            if len(pending) >= max(1, concurrency):
-                break
-        while pending:
-            page = await pending.pop(0)
-            next_number = next(numbers, None)
-            if next_number is not None:
-                task = asyncio.ensure_future(_fetch(source, query.at_page(next_number), tally))
-                pending.append(task)
-            yield page
+        for number in wanted:
+            fetched = await answers.setdefault(number, loop.create_future())
+            del answers[number]
+            room.release()
+            # Read (parse) off the event loop: answers arriving meanwhile are taken in at once
+            # and the next requests leave on time, instead of waiting for a whole page's parse.
+            yield await asyncio.to_thread(_read, source, fetched, tally)
     finally:
-        for task in pending:
+        for task in fetchers:
             task.cancel()
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
+        await asyncio.gather(*fetchers, return_exceptions=True)
+        for answer in answers.values():  # failures nobody reached: retrieved, not reported
+            if answer.done() and not answer.cancelled():
+                answer.exception()
 
 
 class _Tally:

@@ -18,14 +18,21 @@ Ordering rules, the ones a client may rely on:
 
 Search is a case-insensitive substring match over name, e-mail, phone number and identifier;
 labels match if a contact carries any of them.
+
+Speed (one page of 15 out of 100,000 contacts, sorted and filtered by label, in about a
+millisecond): each contact's JSON text is encoded once and reused; a label filter is a byte mask
+laid out in the sort order, so the matching positions are one ``itertools.compress`` away; and
+``warm`` builds every order and mask ahead of the first request, as a database keeps its indexes.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import pairwise
+from itertools import compress, pairwise
+from operator import itemgetter
 from typing import Any
 
 from ..api.models import SORT_KEYS
@@ -90,10 +97,15 @@ class ContactStore:
         self._ranks: dict[tuple[str, bool], list[int]] = {}
         self._by_id: list[int] | None = None
         self._haystacks: list[str] | None = None
+        self._values: dict[str, list[Any]] = {}
         self._label_positions: dict[str, list[int]] = {}
         for position, contact in enumerate(self._contacts):
             for label in contact.labels:
                 self._label_positions.setdefault(label, []).append(position)
+        self._masks: dict[tuple[str, str | None, bool], bytes] = {}
+        """Per label and order: byte ``i`` is 1 when the ``i``-th contact in that order has it."""
+        self._encoded: list[bytes | None] = [None] * len(self._raws)
+        self._encoded_bare: list[bytes | None] = [None] * len(self._raws)
 
     def __len__(self) -> int:
         return len(self._raws)
@@ -113,11 +125,43 @@ class ContactStore:
 
     def page(self, selection: Selection, page: int, size: int) -> list[dict[str, Any]]:
         """The raw contacts of one 1-based page of ``selection`` (empty past the end)."""
+        raws = self._raws
+        return [raws[position] for position in self._slice(selection, page, size)]
+
+    def page_json(
+        self, selection: Selection, page: int, size: int, *, inboxes: bool = True
+    ) -> list[bytes]:
+        """The compact UTF-8 JSON of each contact of one page, as ``page`` would be encoded
+        (``json.dumps(..., ensure_ascii=False, separators=(",", ":"))``), without
+        ``contact_inboxes`` when ``inboxes`` is false. Each contact is encoded once."""
+        cache = self._encoded if inboxes else self._encoded_bare
+        texts: list[bytes] = []
+        for position in self._slice(selection, page, size):
+            text = cache[position]
+            if text is None:  # two threads may both encode it: the same bytes either way
+                raw = self._raws[position]
+                if not inboxes:
+                    raw = {key: value for key, value in raw.items() if key != "contact_inboxes"}
+                text = json.dumps(raw, ensure_ascii=False, separators=(",", ":")).encode()
+                cache[position] = text
+            texts.append(text)
+        return texts
+
+    @staticmethod
+    def _slice(selection: Selection, page: int, size: int) -> Selection:
         start = (max(1, page) - 1) * size
         if start >= len(selection):
-            return []
-        raws = self._raws
-        return [raws[position] for position in selection[start : start + size]]
+            return ()
+        return selection[start : start + size]
+
+    def warm(self) -> None:
+        """Build every sort order and label mask now, so no request pays for building one."""
+        with self._lock:
+            for sort in (None, *SORT_KEYS):
+                for descending in (False, True) if sort else (False,):
+                    self._order(sort, descending)
+                    for label in self._label_positions:
+                        self._mask(label, sort, descending)
 
     def select(
         self,
@@ -149,6 +193,8 @@ class ContactStore:
     def _compute(
         self, labels: frozenset[str], sort: str | None, descending: bool, needle: str
     ) -> Selection:
+        if labels and not needle:
+            return self._with_labels(labels, sort, descending)
         matched: set[int] | None = None
         if labels:
             matched = set()
@@ -167,13 +213,52 @@ class ContactStore:
             return sorted(matched, key=self._rank(sort, descending).__getitem__)
         return [position for position in self._order(sort, descending) if position in matched]
 
+    def _with_labels(self, labels: frozenset[str], sort: str | None, descending: bool) -> Selection:
+        """The contacts with any of ``labels``, in order: the order, through the labels' mask."""
+        masks = [self._mask(label, sort, descending) for label in labels]
+        if not masks:
+            return ()
+        mask = masks[0]
+        if len(masks) > 1:  # any of them: OR the masks, as whole numbers
+            union = 0
+            for each in masks:
+                union |= int.from_bytes(each, "little")
+            mask = union.to_bytes(len(mask), "little")
+        return list(compress(self._order(sort, descending), mask))
+
+    def _mask(self, label: str, sort: str | None, descending: bool) -> bytes:
+        key = (label, sort, descending)
+        mask = self._masks.get(key)
+        if mask is not None:
+            return mask
+        positions = self._label_positions.get(label)
+        if not positions:
+            return bytes(len(self._raws))
+        if sort is None:
+            flags = bytearray(len(self._raws))
+            for position in positions:
+                flags[position] = 1
+            mask = bytes(flags)
+        else:
+            by_position = self._mask(label, None, False)
+            order = self._order(sort, descending)
+            mask = bytes(itemgetter(*order)(by_position)) if len(order) > 1 else by_position
+        self._masks[key] = mask
+        return mask
+
+    def _sort_values(self, sort: str) -> list[Any]:
+        values = self._values.get(sort)
+        if values is None:
+            values = self._values[sort] = [sort_value(raw, sort) for raw in self._raws]
+        return values
+
     def _order(self, sort: str | None, descending: bool) -> Selection:
         if sort is None:
             return range(len(self._raws))
         key = (sort, descending)
         order = self._orders.get(key)
         if order is None:
-            values = [sort_value(raw, sort) for raw in self._raws]
+            values = self._sort_values(sort)
             by_id = self._ids_ascending()
             present = [position for position in by_id if values[position] is not None]
             empty = [position for position in by_id if values[position] is None]
