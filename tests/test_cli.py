@@ -14,7 +14,7 @@ import pytest
 
 from livedesk_tui.cli import build_parser, main
 from livedesk_tui.demo.faults import Fault
-from livedesk_tui.demo.server import DEMO_API_KEY, DEMO_API_SECRET, DemoServer
+from livedesk_tui.demo.server import DEMO_API_KEY, DemoServer
 
 SECRET_MARKER = "never-show-this-secret-0451"
 
