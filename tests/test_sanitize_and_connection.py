@@ -110,3 +110,10 @@ def test_refused_base_urls_never_echo_a_password(url: str) -> None:
     with pytest.raises(ConfigError) as caught:
         check_base_url(url)
     assert "pw-4471" not in str(caught.value)
+
+
+def test_describe_names_sort_keys_as_people_read_them() -> None:
+    assert (
+        ContactQuery(sort="last_activity_at", direction="desc").describe() == "sort last activity ↓"
+    )
+    assert ContactQuery(sort="phone_number").describe() == "sort phone number ↑"

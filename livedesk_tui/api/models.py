@@ -27,6 +27,18 @@ SORT_KEYS: tuple[str, ...] = (
 )
 """The sort keys both servers accept, in the order the sidebar offers them."""
 
+SORT_LABELS: dict[str, str] = {
+    "name": "name",
+    "email": "email",
+    "phone_number": "phone number",
+    "last_activity_at": "last activity",
+    "created_at": "created",
+    "company": "company",
+    "city": "city",
+    "country": "country",
+}
+"""How each sort key reads to a person."""
+
 Direction = Literal["asc", "desc"]
 
 DEFAULT_PAGE_SIZE = 15
@@ -68,7 +80,7 @@ class ContactQuery:
             parts.append("labels " + " | ".join(self.labels))
         if self.sort:
             arrow = "↑" if self.direction == "asc" else "↓"
-            parts.append(f"sort {self.sort} {arrow}")
+            parts.append(f"sort {SORT_LABELS.get(self.sort, self.sort)} {arrow}")
         return ", ".join(parts) if parts else "all contacts"
 
 

@@ -19,7 +19,7 @@ from textual.suggester import Suggester
 from textual.timer import Timer
 from textual.widgets import Input, Label, Select, Switch
 
-from ...api.models import SORT_KEYS, ContactQuery
+from ...api.models import SORT_KEYS, SORT_LABELS, ContactQuery
 from ..messages import FiltersChanged
 
 SEARCH_PAUSE = 0.6
@@ -27,16 +27,6 @@ SEARCH_PAUSE = 0.6
 
 DEFAULT_SORT = "default"
 
-_SORT_LABELS = {
-    "name": "name",
-    "email": "email",
-    "phone_number": "phone number",
-    "last_activity_at": "last activity",
-    "created_at": "created",
-    "company": "company",
-    "city": "city",
-    "country": "country",
-}
 
 
 def parse_labels(text: str) -> tuple[str, ...]:
@@ -120,7 +110,7 @@ class FilterSidebar(VerticalScroll, can_focus=False):
         )
         yield Label("Sort by", classes="field-label")
         yield Select(
-            [("default order", DEFAULT_SORT)] + [(_SORT_LABELS[key], key) for key in SORT_KEYS],
+            [("default order", DEFAULT_SORT)] + [(SORT_LABELS[key], key) for key in SORT_KEYS],
             value=query.sort or DEFAULT_SORT,
             allow_blank=False,
             id="sort",
