@@ -23,6 +23,7 @@ from .api.errors import ConfigError, LiveDeskError
 from .api.models import MAX_PAGE_SIZE, SORT_KEYS, ContactQuery
 
 if TYPE_CHECKING:
+    from .demo.launch import DemoProcess
     from .demo.server import DemoServer
     from .settings import Settings
 
@@ -154,6 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument(
         "--hostile", action="store_true", help="include contacts with hostile strings"
     )
+    # For --demo, which runs the server as a child process: serve on an inherited listening
+    # socket, and stop when standard input ends (when the parent ends).
+    server.add_argument("--listen-fd", type=_non_negative, default=None, help=argparse.SUPPRESS)
+    server.add_argument("--until-stdin-closes", action="store_true", help=argparse.SUPPRESS)
     _global_options(server, suppress=True)
     return parser
 
@@ -217,6 +222,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             account_id=args.account_id or 1,
             faults=args.fault,
             hostile=args.hostile,
+            listen_fd=args.listen_fd,
+            until_stdin_closes=args.until_stdin_closes,
         )
     with _connection(args) as (connection, settings):
         _start_logging(args, connection)
@@ -250,12 +257,24 @@ def _connection(args: argparse.Namespace) -> Iterator[tuple[Connection, Settings
     yield settings.connection, settings
 
 
-def _start_demo(args: argparse.Namespace) -> DemoServer:
-    from .demo.server import DemoServer
-
+def _start_demo(args: argparse.Namespace) -> DemoServer | DemoProcess:
+    """The demo server: for the TUI in a process of its own (it starts on the other core while
+    the TUI starts, and never competes with the screen for the interpreter lock); for an
+    export, in this process."""
     if args.base_url:
         raise ConfigError("--demo runs its own server; leave out --base-url.")
-    return DemoServer(dialect=args.dialect or "livedesk", account_id=args.account_id or 1).start()
+    dialect = args.dialect or "livedesk"
+    account_id = args.account_id or 1
+    if args.command is None:
+        from .demo.launch import DemoProcess
+
+        try:
+            return DemoProcess(dialect=dialect, account_id=account_id).start()
+        except OSError as exc:
+            raise ConfigError(f"Cannot start the demo server: {exc.strerror or exc}.") from None
+    from .demo.server import DemoServer
+
+    return DemoServer(dialect=dialect, account_id=account_id).start()
 
 
 def _start_logging(args: argparse.Namespace, connection: Connection) -> None:

@@ -15,6 +15,7 @@ real sockets. Every request is logged in ``requests`` for tests to inspect.
 from __future__ import annotations
 
 import gc
+import socket
 import sys
 import threading
 from collections.abc import Callable
@@ -24,14 +25,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 from ..api.connection import DIALECTS, Connection, Secret, is_loopback
 from .catalogue import DemoContact
+from .credentials import DEMO_API_KEY, DEMO_API_SECRET
 from .dataset import generate_contacts, hostile_contacts
 from .faults import Fault, FaultPlan, parse_fault
 from .routes import NOT_FOUND, DialectRules, page_number
 from .store import ContactStore
 from .wire import Answer, Handler, LoopbackHTTPServer, json_answer
-
-DEMO_API_KEY = "demo-key"
-DEMO_API_SECRET = "demo-secret"  # noqa: S105 - a published demo credential, not a secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,19 +127,29 @@ class DemoServer:
 
     # --- lifecycle ---------------------------------------------------------------------------
 
-    def start(self) -> DemoServer:
+    def start(self, listening: socket.socket | None = None) -> DemoServer:
         """Bind and serve in a daemon thread; returns ``self``. Calling it again does nothing.
+
+        Args:
+            listening: A socket already bound to a loopback address and listening, to serve
+                on instead of binding one (another process may have made it and passed it on).
 
         Raises:
             OSError: the address cannot be bound.
             RuntimeError: the server was stopped (a stopped server does not start again).
+            ValueError: ``listening`` is not bound to a loopback address.
         """
         with self._state:
             if self.stopping.is_set():
                 raise RuntimeError("this demo server was stopped; make a new one")
             if self._httpd is not None:
                 return self
-            httpd = LoopbackHTTPServer((self._bind_host, self.port), self)
+            if listening is not None:
+                host, port = listening.getsockname()[:2]
+                if not is_loopback(host):
+                    raise ValueError(f"the demo server listens on loopback only, not {host!r}")
+                self.host, self.port = host, port
+            httpd = LoopbackHTTPServer((self._bind_host, self.port), self, listening)
             self._httpd = httpd
             self.port = httpd.server_address[1]
             self._thread = threading.Thread(
@@ -324,11 +333,18 @@ def serve_cli(
     hostile: bool,
     out: Callable[[str], None] | None = None,
     err: Callable[[str], None] | None = None,
+    listen_fd: int | None = None,
+    until_stdin_closes: bool = False,
 ) -> int:
     """Run the demo server in the foreground until Ctrl+C; return the exit code.
 
     Prints where it listens and how to point the client at it. A non-loopback host, a bad
     fault spec or a port that cannot be bound ends with one line on stderr and exit code 2.
+
+    ``listen_fd`` serves on an inherited listening socket instead of binding ``host:port``
+    (``--demo`` binds it, so its address is known before this process is even running), and
+    ``until_stdin_closes`` stops serving when standard input reaches its end (when the process
+    that started this one ends, however it ends).
     """
     say = out or _print_out
     complain = err or _print_err
@@ -357,13 +373,18 @@ def serve_cli(
             server.faults.add(fault)
         _prepare_for_serving(server)
         try:
-            server.start()
+            listening = None if listen_fd is None else socket.socket(fileno=listen_fd)
+            server.start(listening)
         except OSError as exc:
             reason = exc.strerror or str(exc)
             complain(f"livedesk-tui demo-server: cannot listen on {host}:{port}: {reason}")
             return 2
         for line in banner(server, contacts=len(server.store), faults=plan):
             say(line)
+        if until_stdin_closes:
+            threading.Thread(
+                target=_stop_at_end_of_input, args=(server,), name="demo-stdin", daemon=True
+            ).start()
         server.serve_forever()
     except KeyboardInterrupt:
         pass
@@ -371,6 +392,15 @@ def serve_cli(
         if server is not None:
             server.stop()
     return 0
+
+
+def _stop_at_end_of_input(server: DemoServer) -> None:
+    try:
+        while sys.stdin.buffer.read(4096):
+            pass
+    except (OSError, ValueError):
+        pass
+    server.stop()
 
 
 def _prepare_for_serving(server: DemoServer) -> None:

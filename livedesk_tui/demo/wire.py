@@ -146,12 +146,24 @@ class LoopbackHTTPServer(ThreadingHTTPServer):
     block_on_close = False
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], app: Application) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        app: Application,
+        listening: socket.socket | None = None,
+    ) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.app = app
         self._connections: dict[Any, threading.Thread] = {}
         self._connections_lock = threading.Lock()
-        super().__init__(address, Handler)
+        if listening is None:
+            super().__init__(address, Handler)
+            return
+        # Serve on a socket bound and listening already (made by another process).
+        super().__init__(address, Handler, bind_and_activate=False)
+        self.socket.close()
+        self.socket = listening
+        self.server_address = listening.getsockname()
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         with self._connections_lock:
