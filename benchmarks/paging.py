@@ -1,6 +1,7 @@
 """Page flips in the running app, key press to table repainted, measured in-process.
 
-The app runs headless under ``App.run_test`` at 80x24 against a ``DemoServer`` on loopback.
+The app runs headless under ``App.run_test`` at 80x24 against a demo server in a process of
+its own (as with ``--demo``), over loopback HTTP.
 "Repainted" is the moment the screen's update that shows the target page's first row has been
 rendered to terminal text: every update the app sends to its (headless) display is rendered with
 the app's own console, as a terminal driver would, and timestamped. The floor app is timed the
@@ -19,7 +20,8 @@ from textual.app import App
 
 from .common import Figure, median, percentile, ratio_figure, spread
 from .floor_app import FloorApp
-from .rows import PAGE_SIZE, demo_pages
+from .rows import PAGE_SIZE, demo_contacts, demo_pages
+from .servers import DemoServerProcess
 
 SIZE = (80, 24)
 SETTLE_TIMEOUT = 20.0
@@ -92,37 +94,40 @@ def _app_first_row(app: Any) -> Callable[[], str | None]:
     return first_row
 
 
-def _page_key(server: Any, number: int) -> str:
+def _page_key(contacts: list[Any], number: int) -> str:
     """The row key of the first contact of page ``number`` in the default order."""
-    return str(server.contacts[(number - 1) * PAGE_SIZE].raw["id"])
+    return contacts[(number - 1) * PAGE_SIZE].key
+
+
+PREFETCH_WAIT = 2.0
+"""Seconds given to the app to prefetch the next page after showing one."""
 
 
 async def _settled(app: Any) -> None:
-    """Wait until the app shows a page and has nothing in flight (prefetch included)."""
+    """Wait until the app shows the page asked for, has prefetched the next one (or given it
+    ``PREFETCH_WAIT`` seconds), and has no request for it in flight."""
 
-    def quiet() -> bool:
-        query = app.contact_query
-        return (
-            app.page is not None
-            and app.page.query == query
-            and app.pending is None
-            and not app.loader.in_flight(query.at_page(query.page + 1))
-        )
+    def shown() -> bool:
+        return app.page is not None and app.page.query == app.contact_query and not app.pending
 
-    await _wait(quiet, "the app to settle")
+    await _wait(shown, "the page to show")
+    following = app.contact_query.at_page(app.contact_query.page + 1)
+    deadline = time.perf_counter() + PREFETCH_WAIT
+    while app.loader.cached(following) is None and time.perf_counter() < deadline:
+        await asyncio.sleep(0.005)
+    await _wait(lambda: not app.loader.in_flight(following), "the prefetch to end")
 
 
 async def _app_flips(flips: int, *, latency_ms: float, uncached: bool) -> list[float]:
-    from livedesk_tui.demo.server import DemoServer
     from livedesk_tui.tui.app import LiveDeskApp
 
-    with DemoServer(contacts=1000) as server:
+    contacts = demo_contacts()
+    with DemoServerProcess(len(contacts), latency_ms) as server:
         app = LiveDeskApp(server.connection())
         async with app.run_test(size=SIZE) as pilot:
             clock = PaintClock(app, _app_first_row(app))
             clock.install()
             await _settled(app)
-            server.latency_ms = latency_ms
             times: list[float] = []
             for index in range(flips):
                 key = "n" if index % 2 == 0 else "p"
@@ -133,9 +138,8 @@ async def _app_flips(flips: int, *, latency_ms: float, uncached: bool) -> list[f
                 await asyncio.sleep(RAPID_GAP)
                 pressed = time.perf_counter()
                 await pilot.press(key)
-                times.append(await clock.until(pressed, _page_key(server, target)) * 1000)
+                times.append(await clock.until(pressed, _page_key(contacts, target)) * 1000)
                 await _settled(app)
-            server.latency_ms = 0
     return times
 
 
