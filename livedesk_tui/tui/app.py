@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -70,7 +71,8 @@ ACTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("direction", "direction", "Toggle sort direction", "Filters"),
     ("toggle_sidebar", "toggle_sidebar", "Show/hide the filters", "Filters"),
     ("open_contact", "open_contact", "Open the contact", "Contact"),
-    ("copy", "copy", "Copy the email", "Contact"),
+    ("copy", "copy", "Copy email, phone, id or JSON…", "Contact"),
+    ("raw_view", "raw_view", "Show the contact's raw JSON", "Contact"),
     ("help", "help", "Keys", "App"),
     ("quit", "quit", "Quit", "App"),
 )
@@ -101,6 +103,7 @@ class LiveDeskApp(App[None]):
         Binding("f,ctrl+b", "toggle_sidebar", "Filters", id="toggle_sidebar"),
         Binding("enter", "open_contact", "Open", id="open_contact"),
         Binding("y", "copy", "Copy", show=False, id="copy"),
+        Binding("R", "raw_view", "Raw JSON", show=False, id="raw_view"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("escape", "escape", "Back", show=False, id="escape"),
@@ -153,18 +156,24 @@ class LiveDeskApp(App[None]):
         self._keys.update(keymap)
         super().update_keymap(keymap)
 
-    def keys_for(self, binding_id: str) -> str:
-        """The keys bound to ``binding_id`` now, as shown to a person (``f, ^b``)."""
-        for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and binding.id == binding_id:
-                keys = self._keys.get(binding_id, binding.key)
-                shown = binding.key_display if binding_id not in self._keys else None
-                if shown:
-                    return shown
-                return ", ".join(
-                    self.get_key_display(Binding(key.strip(), "")) for key in keys.split(",")
-                )
-        return ""
+    def keys_for(self, binding_id: str, default: str = "") -> str:
+        """The keys bound to ``binding_id`` now, as shown to a person (``f, ^b``).
+
+        ``default`` is the binding's own keys when it belongs to a screen, not to the app.
+        """
+        keys = self._keys.get(binding_id)
+        if keys is None:
+            for binding in self.BINDINGS:
+                if isinstance(binding, Binding) and binding.id == binding_id:
+                    if binding.key_display:
+                        return binding.key_display
+                    keys = binding.key
+                    break
+            else:
+                keys = default
+        if not keys:
+            return ""
+        return ", ".join(self.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -444,7 +453,12 @@ class LiveDeskApp(App[None]):
             where = _describe(query) if self.pending else "no contacts loaded"
         else:
             count = page.page_count
-            where = f"page {page.number} of {count}" if count else f"page {page.number}"
+            if count:
+                where = f"page {page.number} of {count}"
+            else:  # a search page on Chatwoot says only whether more follow
+                where = (
+                    f"page {page.number} (last)" if page.is_last else f"page {page.number} · more"
+                )
             if page.total is not None:
                 noun = "contact" if page.total == 1 else "contacts"
                 where += f" · {page.total:,} {noun}"
@@ -574,21 +588,83 @@ class LiveDeskApp(App[None]):
         contact = self._table.highlighted_contact
         if contact is None:
             return
-        self.push_screen(ContactScreen(contact, clock=self.clock, on_copy=self.copy_email))
+        self.push_screen(
+            ContactScreen(
+                contact, clock=self.clock, on_copy=self.open_copy_menu, on_raw=self.open_raw_view
+            )
+        )
+
+    def _highlighted_or_say(self) -> Contact | None:
+        contact = self._table.highlighted_contact
+        if contact is None:
+            self.notify("No contact is highlighted.", timeout=3)
+        return contact
 
     def action_copy(self) -> None:
-        contact = self._table.highlighted_contact
+        contact = self._highlighted_or_say()
         if contact is not None:
-            self.copy_email(contact)
+            self.open_copy_menu(contact)
 
-    def copy_email(self, contact: Contact) -> None:
-        """Put the contact's email on the clipboard (OSC 52) and say what was sent."""
-        email = contact.email.strip()
-        if not email:
-            self.notify("This contact has no email address to copy.", severity="warning")
-            return
-        self.copy_to_clipboard(email)
-        self.notify(f"Copied {clean(clip(email, 120))} to the clipboard.", markup=False)
+    def open_copy_menu(self, contact: Contact) -> None:
+        """Ask which of the contact's values to copy, then copy it."""
+        from .screens.copy_menu import CopyScreen
+
+        def chosen(choice: str | None) -> None:
+            if choice:
+                self.copy_value(contact, choice)
+
+        self.push_screen(CopyScreen(contact), chosen)
+
+    def copy_value(self, contact: Contact, choice: str) -> None:
+        """Copy the contact's ``email``, ``phone``, ``id`` or ``json`` and say what was sent."""
+        from .screens.copy_menu import copy_value, describe_choice
+
+        self.copy_with_notice(
+            copy_value(contact, choice), describe_choice(choice), show_value=choice != "json"
+        )
+
+    def copy_with_notice(self, text: str, what: str, *, show_value: bool = True) -> bool:
+        """Send ``text`` to the terminal's clipboard (OSC 52) and notify what happened.
+
+        Returns whether the sequence was written.
+        """
+        from .clipboard import plan_copy
+
+        plan = plan_copy(
+            text,
+            what,
+            environ=os.environ,
+            has_terminal=self._driver is not None,
+            show_value=show_value,
+        )
+        if plan.sequence is not None:
+            self._write_clipboard(text, plan.sequence)
+        elif text:
+            self._clipboard = text  # still there for pasting inside the app
+        self.notify(plan.message, severity=plan.severity, markup=False)
+        return plan.sequence is not None
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Textual's copy (text selected in a field, too), wrapped for tmux when inside it."""
+        from .osc52 import in_tmux, osc52_sequence
+
+        self._write_clipboard(text, osc52_sequence(text, tmux=in_tmux(os.environ)))
+
+    def _write_clipboard(self, text: str, sequence: str) -> None:
+        self._clipboard = text  # what ``App.clipboard`` returns, for pasting inside the app
+        if self._driver is not None:
+            self._driver.write(sequence)
+
+    def action_raw_view(self) -> None:
+        contact = self._highlighted_or_say()
+        if contact is not None:
+            self.open_raw_view(contact)
+
+    def open_raw_view(self, contact: Contact) -> None:
+        """Show the contact's JSON as the server sent it."""
+        from .screens.raw_view import RawViewScreen
+
+        self.push_screen(RawViewScreen(contact))
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen
@@ -598,9 +674,12 @@ class LiveDeskApp(App[None]):
     def help_rows(self) -> list[tuple[str, str, str]]:
         """Every key with what it does, as bound now."""
         rows = [(section, self.keys_for(bid), title) for bid, _, title, section in ACTIONS]
-        rows[-2:-2] = [
+        last_contact = max(i for i, row in enumerate(rows) if row[0] == "Contact")
+        rows[last_contact + 1 : last_contact + 1] = [
             ("Contact", "↑ ↓ j k", "Move in the table"),
             ("Contact", "escape", "Back, or close the filters"),
+        ]
+        rows[-2:-2] = [
             ("App", "tab", "Next control"),
             ("App", self.get_key_display(Binding(self.COMMAND_PALETTE_BINDING, "")), "Commands"),
         ]

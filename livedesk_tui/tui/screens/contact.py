@@ -21,7 +21,8 @@ class ContactScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "dismiss(None)", "Back", id="close_contact"),
-        Binding("y", "copy", "Copy email", id="copy"),
+        Binding("y", "copy", "Copy", id="copy"),
+        Binding("R", "raw", "Raw JSON", id="raw_view"),
     ]
 
     def __init__(
@@ -30,11 +31,13 @@ class ContactScreen(ModalScreen[None]):
         *,
         clock: Callable[[], datetime] = utc_now,
         on_copy: Callable[[Contact], None] | None = None,
+        on_raw: Callable[[Contact], None] | None = None,
     ) -> None:
         super().__init__()
         self.contact = contact
         self._clock = clock
         self._on_copy = on_copy
+        self._on_raw = on_raw
 
     def compose(self) -> ComposeResult:
         yield ContactDetail(self.contact, clock=self._clock, id="contact-full")
@@ -46,3 +49,7 @@ class ContactScreen(ModalScreen[None]):
     def action_copy(self) -> None:
         if self._on_copy is not None:
             self._on_copy(self.contact)
+
+    def action_raw(self) -> None:
+        if self._on_raw is not None:
+            self._on_raw(self.contact)

@@ -1,0 +1,68 @@
+"""Decide how a copy goes: the bytes to send the terminal, and what to tell the person.
+
+The app only writes what ``plan_copy`` returns and shows its message; the decision (inside
+tmux or not, a terminal known to refuse OSC 52, a value too large, nothing to copy) is made
+here, without Textual, so it can be tested byte for byte.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from ..api.sanitize import clean, clip
+from .osc52 import MAX_SEQUENCE_BYTES, in_tmux, osc52_sequence, too_large, unsupported_reason
+
+Severity = Literal["information", "warning", "error"]
+
+SHOWN_VALUE = 120
+"""Characters of a copied value repeated in the notification."""
+
+
+@dataclass(frozen=True, slots=True)
+class CopyPlan:
+    """What a copy does: ``sequence`` to write (None: nothing), and the notification."""
+
+    sequence: str | None
+    message: str
+    severity: Severity = "information"
+
+
+def plan_copy(
+    text: str,
+    what: str,
+    *,
+    environ: Mapping[str, str],
+    has_terminal: bool = True,
+    show_value: bool = True,
+) -> CopyPlan:
+    """How to copy ``text`` (``what`` names it: "email", "contact as JSON").
+
+    Args:
+        text: The value to put on the clipboard.
+        what: Its name in the notification.
+        environ: The environment (``TMUX``, ``TERM``, ``TERM_PROGRAM`` are read).
+        has_terminal: False when the app has no terminal to write to.
+        show_value: Repeat the value in the message (short single values; not whole JSON).
+    """
+    if not text:
+        return CopyPlan(None, f"This contact has no {what} to copy.", "warning")
+    shown = clip(clean(text), SHOWN_VALUE) if show_value else f"{len(text.encode()):,} bytes"
+    reason = "no terminal is attached" if not has_terminal else unsupported_reason(environ)
+    if reason is not None:
+        fallback = f"The {what} is: {shown}" if show_value else "Open the raw view to read it."
+        return CopyPlan(None, f"Could not copy the {what}: {reason}. {fallback}", "warning")
+    tmux = in_tmux(environ)
+    sequence = osc52_sequence(text, tmux=tmux)
+    if too_large(sequence):
+        size = len(sequence) // 1000
+        limit = MAX_SEQUENCE_BYTES // 1000
+        return CopyPlan(
+            None,
+            f"The {what} is too large to copy through the terminal ({size:,} kB encoded; "
+            f"terminals take about {limit} kB). Export it to a file instead.",
+            "warning",
+        )
+    through = "OSC 52 through tmux" if tmux else "OSC 52"
+    return CopyPlan(sequence, f"Copied {what} to the clipboard ({through}): {shown}")

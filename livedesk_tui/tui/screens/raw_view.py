@@ -1,0 +1,71 @@
+"""The contact as the server sent it: its JSON, pretty-printed, for the fields no view shows.
+
+Keys stay in the server's order and text stays as sent (``ensure_ascii=False``); only the
+layout changes (two-space indent). Every character that could drive the terminal is made
+visible (``clean_multiline``) and the text is shown literally, never parsed as markup.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from rich.highlighter import JSONHighlighter
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import ScrollableContainer
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from ...api.models import Contact
+from ...api.sanitize import clean, clean_multiline, clip
+
+
+def pretty_json(contact: Contact) -> str:
+    """The contact's JSON with a two-space indent, keys in the server's order.
+
+    The server's own text is read again (``raw_json``) so nothing the tolerant reader dropped
+    or changed is lost; text that is not JSON is shown as it came.
+    """
+    source: Any
+    if contact.raw_json:
+        try:
+            source = json.loads(contact.raw_json)
+        except ValueError:
+            return contact.raw_json
+    else:
+        source = dict(contact.raw)
+    try:
+        return json.dumps(source, ensure_ascii=False, indent=2)
+    except ValueError:  # a value json cannot write back (a number too large to print)
+        return contact.raw_json
+
+
+def raw_text(contact: Contact) -> Text:
+    """``pretty_json`` cleaned and highlighted as JSON, ready to show literally."""
+    text = Text(clean_multiline(pretty_json(contact)), no_wrap=True, end="")
+    JSONHighlighter().highlight(text)
+    return text
+
+
+class RawViewScreen(ModalScreen[None]):
+    """Full screen, scrollable both ways; escape goes back."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "dismiss(None)", "Back", id="close_raw"),
+    ]
+
+    def __init__(self, contact: Contact) -> None:
+        super().__init__()
+        self.contact = contact
+
+    def compose(self) -> ComposeResult:
+        title = "Raw JSON · " + clip(clean(self.contact.display_name), 60)
+        yield Static(Text(title), id="raw-title")
+        with ScrollableContainer(id="raw-body"):
+            yield Static(raw_text(self.contact), id="raw-json")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#raw-body").focus()
