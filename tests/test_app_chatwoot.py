@@ -1,0 +1,117 @@
+"""The app against a demo server speaking Chatwoot: fifteen a page, account paths, descending
+sort as a minus prefix, search pages that only say whether more follow, and labels listed by
+the server as suggestions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from textual.notifications import Notify
+from tui_fixtures import expected_ids, make_app, shown_ids, utc, wait_for_page, wait_until
+
+from livedesk_tui.api.models import ContactQuery
+from livedesk_tui.demo.catalogue import LABEL_TITLES
+from livedesk_tui.demo.server import DemoServer
+from livedesk_tui.tui.widgets.filter_sidebar import FilterSidebar
+
+__all__ = ["utc"]
+
+pytestmark = pytest.mark.usefixtures("utc")
+
+CHATWOOT_PAGE = 15
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[DemoServer]:
+    with DemoServer(contacts=100, seed=3, dialect="chatwoot", account_id=7) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def clean_server(server: DemoServer) -> None:
+    server.faults.clear()
+    server.reset_log()
+
+
+def served(server: DemoServer, query: ContactQuery) -> list[Any]:
+    return expected_ids(server, query.with_page_size(CHATWOOT_PAGE))
+
+
+def search_matches(server: DemoServer, term: str) -> int:
+    return len(server.store.select(search=term))
+
+
+async def test_pages_through_the_account_fifteen_at_a_time(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_page(pilot, app, 1)
+        assert shown_ids(app) == served(server, ContactQuery())
+        assert app.status_text().startswith("page 1 of 7 · 100 contacts · all contacts")
+        await pilot.press("n")
+        await wait_for_page(pilot, app, 2)
+        assert shown_ids(app) == served(server, ContactQuery(page=2))
+        await pilot.press("greater_than_sign")
+        await wait_for_page(pilot, app, 7)
+        assert len(shown_ids(app)) == 100 - 6 * CHATWOOT_PAGE
+        paths = {record.path for record in server.requests}
+        assert paths == {"/api/v1/accounts/7/contacts", "/api/v1/accounts/7/labels"}
+
+
+async def test_descending_sort_is_asked_for_with_a_minus(server: DemoServer) -> None:
+    query = ContactQuery(sort="name", direction="desc")
+    app = make_app(server, initial_query=query)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_page(pilot, app, 1)
+        assert shown_ids(app) == served(server, query)
+        asked = [r for r in server.requests if r.path.endswith("/contacts")]
+        assert ("sort", "-name") in asked[-1].params
+        await pilot.press("d")  # ascending: the plain key
+        await wait_for_page(pilot, app, 1, direction="asc")
+        assert shown_ids(app) == served(server, replace(query, direction="asc"))
+        asked = [r for r in server.requests if r.path.endswith("/contacts")]
+        assert ("sort", "name") in asked[-1].params
+
+
+async def test_search_pages_say_more_until_the_last(server: DemoServer) -> None:
+    term = "example"
+    matches = search_matches(server, term)
+    pages = -(-matches // CHATWOOT_PAGE)
+    assert pages >= 3, "the search should span several pages"
+    notices: list[str] = []
+
+    def hook(message: Any) -> None:
+        if isinstance(message, Notify):
+            notices.append(message.notification.message)
+
+    app = make_app(server, initial_query=ContactQuery(search=term))
+    async with app.run_test(size=(80, 24), notifications=True, message_hook=hook) as pilot:
+        await wait_for_page(pilot, app, 1)
+        assert app.page is not None and app.page.total is None and app.page.has_more
+        assert app.status_text().startswith(f"page 1 · more · search '{term}'")
+        seen = list(shown_ids(app))
+        for number in range(2, pages + 1):
+            await pilot.press("n")
+            await wait_for_page(pilot, app, number)
+            seen.extend(shown_ids(app))
+        assert app.status_text().startswith(f"page {pages} (last) · search '{term}'")
+        assert len(seen) == len(set(seen)) == matches
+        assert {r.path for r in server.requests if "search" in r.path} == {
+            "/api/v1/accounts/7/contacts/search"
+        }
+        await pilot.press("n")  # the last page is known now: no request past it
+        await wait_until(pilot, lambda: notices[-1:] == ["Already on the last page."])
+        assert app.contact_query.page == pages
+
+
+async def test_label_suggestions_come_from_the_server(server: DemoServer) -> None:
+    app = make_app(server, label_suggestions=("from-config",))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_page(pilot, app, 1)
+        sidebar = app.query_one("#sidebar", FilterSidebar)
+        await wait_until(pilot, lambda: len(sidebar.suggester.labels) > 1)
+        assert sidebar.suggester.labels[0] == "from-config"
+        assert set(sidebar.suggester.labels[1:]) == set(LABEL_TITLES)
+        assert any(r.path == "/api/v1/accounts/7/labels" for r in server.requests)
