@@ -74,6 +74,13 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         help="start the embedded demo API on loopback and use it (no account needed)",
     )
     group.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=default(None),
+        metavar="SECONDS",
+        help="seconds to wait for the server (default: 5 to connect, 20 for an answer)",
+    )
+    group.add_argument(
         "--log-file", type=Path, default=default(None), help="write a log (redacted) here"
     )
     group.add_argument(
@@ -175,6 +182,16 @@ def _bounded_int(low: int, high: int | None) -> Any:
         return value
 
     return parse
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 3600:  # also refuses NaN
+        raise argparse.ArgumentTypeError(f"{text} is out of range (more than 0, up to 3600)")
+    return value
 
 
 _page_size = _bounded_int(1, MAX_PAGE_SIZE)
@@ -304,7 +321,7 @@ def _export(args: argparse.Namespace, connection: Connection) -> int:
 
     async def run(out: TextIO) -> Any:
         retry = RetryPolicy(attempts=args.retries + 1)
-        async with ContactsClient(connection, retry=retry) as client:
+        async with ContactsClient(connection, retry=retry, timeout=args.timeout) as client:
             return await export_contacts(
                 client, query, out, fmt=args.format, concurrency=args.concurrency, progress=progress
             )
@@ -356,6 +373,7 @@ def _run_tui(args: argparse.Namespace, connection: Connection, settings: Setting
         label_suggestions=settings.label_suggestions if settings else _demo_labels(),
         keymap=dict(settings.keys) if settings else None,
         theme=settings.theme if settings else None,
+        timeout=args.timeout,
     )
     app.run()
     return app.return_code or EXIT_OK

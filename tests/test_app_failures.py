@@ -135,31 +135,6 @@ async def test_a_failed_page_keeps_the_last_good_one_on_screen(server: DemoServe
         assert shown_ids(app) == expected_ids(server, ContactQuery(page=2))
 
 
-@pytest.mark.parametrize(
-    "fault",
-    [
-        Fault(kind="not_json", times=None),
-        Fault(kind="truncated", times=None),
-        Fault(kind="wrong_shape", times=None),
-        Fault(kind="html", status=502, times=None),
-        Fault(kind="drop", times=None),
-        Fault(kind="close", times=None),
-    ],
-    ids=lambda fault: fault.kind,
-)
-async def test_unreadable_answers_are_reported_not_fatal(server: DemoServer, fault: Fault) -> None:
-    server.faults.add(fault)
-    app = make_app(server)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: app.error is not None)
-        assert app.is_running
-        assert "failed" in app.status_text()
-        server.faults.clear()
-        await pilot.press("r")
-        await wait_for_page(pilot, app, 1)
-        assert shown_ids(app) == expected_ids(server, ContactQuery())
-
-
 @pytest.fixture(scope="module")
 def hostile_server() -> Iterator[DemoServer]:
     with DemoServer(contacts=20, seed=7, hostile=True) as running:

@@ -26,9 +26,15 @@ class ContactsSource(Protocol):
     async def aclose(self) -> None: ...
 
 
-def open_client(connection: Connection) -> ContactsClient:
+def open_client(connection: Connection, *, timeout: float | None = None) -> ContactsClient:
     """Build the real client; imports ``httpx`` on first call (about 0.1 s), so call it off
-    the UI thread or after the first frame."""
+    the UI thread or after the first frame.
+
+    Args:
+        connection: Where to connect, with what credentials.
+        timeout: Seconds to wait for a connection or an answer; the client's defaults when
+            ``None``.
+    """
     from .client import ContactsClient
 
-    return ContactsClient(connection)
+    return ContactsClient(connection, timeout=timeout)

@@ -122,10 +122,13 @@ class LiveDeskApp(App[None]):
         theme: str | None = None,
         initial_query: ContactQuery | None = None,
         clock: Callable[[], datetime] | None = None,
+        timeout: float | None = None,
     ) -> None:
         super().__init__()
         self.connection = connection
         self._client = client
+        self._timeout = timeout
+        """Seconds the client it opens waits for an answer (its default when ``None``)."""
         self._label_suggestions = tuple(label_suggestions)
         self._keys: dict[str, str] = {}
         self._theme_name = theme
@@ -270,7 +273,9 @@ class LiveDeskApp(App[None]):
 
     async def _open_source(self) -> ContactsSource:
         if self._client is None:
-            self._client = await asyncio.to_thread(open_client, self.connection)
+            self._client = await asyncio.to_thread(
+                open_client, self.connection, timeout=self._timeout
+            )
         return self._client
 
     def watch_contact_query(self, old: ContactQuery, new: ContactQuery) -> None:
@@ -383,6 +388,7 @@ class LiveDeskApp(App[None]):
         if message.query != self.contact_query:
             return
         error = message.error
+        log.warning("page %d failed (%s): %s", message.query.page, error.kind.value, error)
         self.pending = None
         self.error = error
         if self.page is None:
