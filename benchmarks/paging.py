@@ -186,7 +186,7 @@ async def _floor_flips(flips: int) -> list[float]:
 
 def cached_flip(quick: bool = False) -> Figure:
     """Figure 3: flip to a page already fetched (``n`` onto the prefetched page, ``p`` back)."""
-    flips = 4 if quick else 40
+    flips = 2 if quick else 40
     app_times: list[float] = []
     floor_times: list[float] = []
     rounds = 1 if quick else 2
@@ -213,7 +213,7 @@ LATENCY_MS = 100.0
 
 def uncached_flip(quick: bool = False) -> Figure:
     """Figure 4: flip to a page not fetched or prefetched, the server answering in 100 ms."""
-    flips = 2 if quick else 15
+    flips = 1 if quick else 15
     times = asyncio.run(_app_flips(flips, latency_ms=LATENCY_MS, uncached=True))
     value = median(times)
     return Figure(

@@ -42,9 +42,9 @@ def first_row(quick: bool = False) -> Figure:
         pages = write_pages(home / "rows.json", 2)
         text = marker(pages[0][0][0])
         floor_argv = [PYTHON, str(FLOOR_APP), str(home / "rows.json")]
-        # One untimed start of each fills the OS file cache, as on a machine in daily use.
-        time_to_text(app_argv(), text, home)
-        time_to_text(floor_argv, text, home)
+        if not quick:  # one untimed start of each fills the OS file cache, as in daily use
+            time_to_text(app_argv(), text, home)
+            time_to_text(floor_argv, text, home)
         app, floor = interleave(
             runs,
             lambda: time_to_text(app_argv(), text, home),

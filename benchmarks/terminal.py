@@ -38,7 +38,7 @@ def _flip_bytes(argv: list[str], home: Path, first: bytes, flips: int) -> list[i
 
 def flip_bytes(quick: bool = False) -> Figure:
     """Figure 5: bytes written to the terminal for one page flip, app vs floor."""
-    flips = 2 if quick else 8
+    flips = 1 if quick else 8
     with scratch_home() as tmp:
         home = Path(tmp)
         pages = write_pages(home / "rows.json", 2)
@@ -76,7 +76,7 @@ def _rss_after_pages(argv: list[str], home: Path, first: bytes, pages: int) -> t
 
 def memory_after_pages(quick: bool = False) -> Figure:
     """Figure 8: resident memory after visiting 50 pages, app vs floor."""
-    visits = 3 if quick else 50
+    visits = 2 if quick else 50
     with scratch_home() as tmp:
         home = Path(tmp)
         pages = write_pages(home / "rows.json", visits + 1)
