@@ -20,6 +20,23 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PYTHON = sys.executable
 
+_compiled = False
+
+
+def ensure_compiled() -> None:
+    """Compile the package's bytecode, as ``pip install`` leaves it.
+
+    Textual's modules are installed with their ``.pyc`` files; a checkout run with
+    ``PYTHONDONTWRITEBYTECODE`` set would compile every module of this package from source
+    at each start, and the comparison with the floor would be measuring the compiler.
+    """
+    global _compiled
+    if not _compiled:
+        import compileall
+
+        compileall.compile_dir(str(ROOT / "livedesk_tui"), quiet=1)
+        _compiled = True
+
 
 @dataclass(slots=True)
 class Figure:

@@ -16,7 +16,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from .common import PYTHON, ROOT, Figure
+from .common import PYTHON, ROOT, Figure, ensure_compiled
 from .ptyrun import scratch_home, terminal_env
 from .servers import DemoServerProcess
 
@@ -129,6 +129,7 @@ def export_peak_kb(server: DemoServerProcess, home: Path, out: Path) -> tuple[in
 def export_memory(quick: bool = False) -> Figure:
     """Figure 7: peak memory of the 20,000-contact export vs the same export of 2,000."""
     small, large = (200, 2000) if quick else (2000, 20_000)
+    ensure_compiled()
     peaks: dict[int, list[int]] = {small: [], large: []}
     times: dict[int, list[float]] = {small: [], large: []}
     with scratch_home() as tmp:

@@ -46,7 +46,6 @@ def terminal_env(
         COLORTERM="truecolor",
         COLUMNS=str(columns),
         LINES=str(lines),
-        PYTHONDONTWRITEBYTECODE="1",
     )
     if extra:
         env.update(extra)

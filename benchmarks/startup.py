@@ -10,7 +10,16 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from .common import PYTHON, ROOT, Figure, interleave, median, ratio_figure, spread
+from .common import (
+    PYTHON,
+    ROOT,
+    Figure,
+    ensure_compiled,
+    interleave,
+    median,
+    ratio_figure,
+    spread,
+)
 from .ptyrun import PtyProcess, scratch_home, terminal_env
 from .rows import marker, write_pages
 
@@ -37,6 +46,7 @@ def time_to_text(argv: list[str], text: bytes, home: Path, timeout: float = 30.0
 def first_row(quick: bool = False) -> Figure:
     """Figure 1: process start to the first contact row on screen, app vs floor."""
     runs = 1 if quick else 9
+    ensure_compiled()
     with scratch_home() as tmp:
         home = Path(tmp)
         pages = write_pages(home / "rows.json", 2)
@@ -67,7 +77,7 @@ def first_row(quick: bool = False) -> Figure:
 APP_IMPORTS = "import livedesk_tui.cli, livedesk_tui.tui.app"
 FLOOR_IMPORTS = "import textual.app"
 FIRST_FRAME_IMPORTS = (
-    "import livedesk_tui.cli, livedesk_tui.tui.app, livedesk_tui.demo.server, "
+    "import livedesk_tui.cli, livedesk_tui.tui.app, livedesk_tui.demo.launch, "
     "livedesk_tui.tui.widgets.contacts_table, livedesk_tui.tui.widgets.filter_sidebar, "
     "livedesk_tui.tui.widgets.contact_detail, livedesk_tui.tui.widgets.status_bar, "
     "textual.widgets._footer"
@@ -113,6 +123,7 @@ def heaviest_modules(statement: str, prefix: str = "livedesk_tui", count: int = 
 def imports(quick: bool = False) -> Figure:
     """Figure 2: the app's imports before the first frame vs ``import textual.app``."""
     runs = 2 if quick else 11
+    ensure_compiled()
     app, floor = interleave(runs, lambda: import_ms(APP_IMPORTS), lambda: import_ms(FLOOR_IMPORTS))
     notes = [f"app {spread(app)}", f"floor {spread(floor)}"]
     if not quick:
@@ -120,8 +131,9 @@ def imports(quick: bool = False) -> Figure:
             5, lambda: import_ms(FIRST_FRAME_IMPORTS), lambda: import_ms(FLOOR_FRAME_IMPORTS)
         )
         notes.append(
-            f"with widgets and demo server {median(whole):.0f} ms vs textual.app + DataTable "
-            f"{median(whole_floor):.0f} ms (ratio {median(whole) / median(whole_floor):.2f})"
+            f"with the widgets and the demo launcher {median(whole):.0f} ms vs textual.app + "
+            f"DataTable {median(whole_floor):.0f} ms "
+            f"(ratio {median(whole) / median(whole_floor):.2f})"
         )
         notes.append("own cost (ms): " + ", ".join(heaviest_modules(FIRST_FRAME_IMPORTS)))
     return ratio_figure(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .common import PYTHON, ROOT, Figure, median, ratio_figure, spread
+from .common import PYTHON, ROOT, Figure, ensure_compiled, median, ratio_figure, spread
 from .ptyrun import PtyProcess, scratch_home, terminal_env
 from .rows import marker, write_pages
 from .startup import FLOOR_APP, app_argv
@@ -39,6 +39,7 @@ def _flip_bytes(argv: list[str], home: Path, first: bytes, flips: int) -> list[i
 def flip_bytes(quick: bool = False) -> Figure:
     """Figure 5: bytes written to the terminal for one page flip, app vs floor."""
     flips = 1 if quick else 8
+    ensure_compiled()
     with scratch_home() as tmp:
         home = Path(tmp)
         pages = write_pages(home / "rows.json", 2)
@@ -77,6 +78,7 @@ def _rss_after_pages(argv: list[str], home: Path, first: bytes, pages: int) -> t
 def memory_after_pages(quick: bool = False) -> Figure:
     """Figure 8: resident memory after visiting 50 pages, app vs floor."""
     visits = 2 if quick else 50
+    ensure_compiled()
     with scratch_home() as tmp:
         home = Path(tmp)
         pages = write_pages(home / "rows.json", visits + 1)
