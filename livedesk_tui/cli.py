@@ -12,7 +12,7 @@ import asyncio
 import os
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -259,19 +259,49 @@ def _connection(args: argparse.Namespace) -> Iterator[tuple[Connection, Settings
         finally:
             server.stop()
         return
+    settings = None
+    remembered = _remembered_profile(args)
+    if remembered:
+        try:
+            settings = _load_settings(args, remembered)
+        except ConfigError as exc:
+            print(
+                f"livedesk-tui: warning: the profile used last ({remembered!r}) cannot be used, "
+                f"so the default one is: {exc.message}",
+                file=sys.stderr,
+            )
+    if settings is None:
+        settings = _load_settings(args, args.profile)
+    for warning in settings.warnings:
+        print(f"livedesk-tui: warning: {warning}", file=sys.stderr)
+    yield settings.connection, settings
+
+
+def _load_settings(args: argparse.Namespace, profile: str | None) -> Settings:
     from .settings import load_settings
 
-    settings = load_settings(
+    return load_settings(
         config_path=args.config,
-        profile=args.profile,
+        profile=profile,
         base_url=args.base_url,
         dialect=args.dialect,
         account_id=args.account_id,
         env=os.environ,
     )
-    for warning in settings.warnings:
-        print(f"livedesk-tui: warning: {warning}", file=sys.stderr)
-    yield settings.connection, settings
+
+
+def _remembered_profile(args: argparse.Namespace) -> str | None:
+    """For the browser started with no profile named: the one used last, if it still exists.
+    An export never depends on what was remembered."""
+    if args.profile or args.command is not None:
+        return None
+    from .session import remembered_profile, state_file
+    from .settings import load_preferences
+    from .state import load_state
+
+    profiles = load_preferences(config_path=args.config, env=os.environ).profiles
+    state = load_state(state_file(demo=False))
+    return remembered_profile(state, profile=None, env=os.environ, profiles=profiles)
 
 
 def _start_demo(args: argparse.Namespace) -> DemoServer | DemoProcess:
@@ -366,20 +396,43 @@ def _output(target: Path | None) -> Iterator[TextIO]:
 
 
 def _run_tui(args: argparse.Namespace, connection: Connection, settings: Settings | None) -> int:
+    from .session import config_session, demo_session
     from .tui.app import LiveDeskApp
 
-    app = LiveDeskApp(
-        connection,
-        label_suggestions=settings.label_suggestions if settings else _demo_labels(),
-        keymap=dict(settings.keys) if settings else None,
-        theme=settings.theme if settings else None,
-        timeout=args.timeout,
+    if settings is None:
+        session = demo_session(connection, account_id=args.account_id or 1)
+        theme, keys = _demo_preferences(args)
+    else:
+        session = config_session(settings, env=os.environ)
+        theme, keys = settings.theme, settings.keys
+    try:
+        app = LiveDeskApp(
+            session.connection,
+            label_suggestions=session.label_suggestions,
+            keymap=dict(keys),
+            theme=theme,
+            timeout=args.timeout,
+            initial_query=session.initial_query,
+            profiles=session.profiles,
+            connect_profile=session.connect_profile,
+        )
+        app.run()
+    finally:
+        session.close()
+    session.remember(
+        profile=app.connection.profile, query=app.contact_query, labels_used=app.labels_used
     )
-    app.run()
     return app.return_code or EXIT_OK
 
 
-def _demo_labels() -> tuple[str, ...]:
-    from .demo.catalogue import LABEL_TITLES
+def _demo_preferences(args: argparse.Namespace) -> tuple[str | None, Mapping[str, str]]:
+    """The theme and keys of the config file: the demo needs no account, but it should look
+    and answer keys as the user set it up. A broken file is only a warning here."""
+    from .settings import load_preferences
 
-    return LABEL_TITLES
+    try:
+        preferences = load_preferences(config_path=args.config, env=os.environ)
+    except ConfigError as exc:
+        print(f"livedesk-tui: warning: {exc.message}", file=sys.stderr)
+        return None, {}
+    return preferences.theme, preferences.keys

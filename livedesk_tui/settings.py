@@ -221,6 +221,40 @@ def load_settings(
     )
 
 
+@dataclass(frozen=True)
+class Preferences:
+    """What the config file says beyond any one profile's connection."""
+
+    config_path: Path
+    profiles: tuple[str, ...] = ()
+    """Every profile name in the file, in file order."""
+    theme: str | None = None
+    keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def load_preferences(
+    *, config_path: Path | None = None, env: Mapping[str, str] | None = None
+) -> Preferences:
+    """The theme, the ``[keys]`` and the profile names of the config file, and nothing else.
+
+    Reads no credentials and runs no ``api_secret_command``: for ``--demo``, which needs no
+    account but should look and answer keys as the user set it up, and for choosing a
+    remembered profile before loading it. A missing file gives the defaults.
+
+    Raises:
+        ConfigError: as ``load_settings`` for an unreadable or malformed file.
+    """
+    env = os.environ if env is None else env
+    path, _source = _choose_config_path(config_path, env)
+    document = _read_config(path) or {}
+    return Preferences(
+        config_path=path,
+        profiles=tuple(_profiles_table(document, path)),
+        theme=_optional_str(document, "theme", f"{path}") or None,
+        keys=MappingProxyType(_keys_table(document, path)),
+    )
+
+
 def run_secret_command(command: str, *, where: str = "the config file") -> Secret:
     """Run ``api_secret_command`` (split like a shell would, but with no shell) for the secret.
 

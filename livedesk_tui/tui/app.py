@@ -73,6 +73,7 @@ ACTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("open_contact", "open_contact", "Open the contact", "Contact"),
     ("copy", "copy", "Copy email, phone, id or JSON…", "Contact"),
     ("raw_view", "raw_view", "Show the contact's raw JSON", "Contact"),
+    ("switch_profile", "switch_profile", "Switch profile…", "App"),
     ("help", "help", "Keys", "App"),
     ("quit", "quit", "Quit", "App"),
 )
@@ -104,6 +105,7 @@ class LiveDeskApp(App[None]):
         Binding("enter", "open_contact", "Open", id="open_contact"),
         Binding("y", "copy", "Copy", show=False, id="copy"),
         Binding("R", "raw_view", "Raw JSON", show=False, id="raw_view"),
+        Binding("P", "switch_profile", "Profile", show=False, id="switch_profile"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("escape", "escape", "Back", show=False, id="escape"),
@@ -123,9 +125,32 @@ class LiveDeskApp(App[None]):
         initial_query: ContactQuery | None = None,
         clock: Callable[[], datetime] | None = None,
         timeout: float | None = None,
+        profiles: Sequence[str] = (),
+        connect_profile: Callable[[str], Connection] | None = None,
     ) -> None:
+        """Set the app up; nothing is fetched before it is mounted.
+
+        Args:
+            connection: Where to connect first.
+            client: The source to use for ``connection`` (tests hand in their own); the real
+                client is built on first use otherwise.
+            label_suggestions: Labels offered as the labels field is typed.
+            keymap: Binding id -> keys, from ``[keys]`` in the config file.
+            theme: A Textual theme name.
+            initial_query: The filters to start with (remembered from the last run).
+            clock: "Now", for relative times (fixed in tests).
+            timeout: Seconds the client it opens waits for an answer.
+            profiles: The profile names a user may switch to (``P``).
+            connect_profile: Builds the connection of a profile; may run a secret command,
+                so it is called in a thread. Raises ``ConfigError`` for a profile that cannot
+                be used, with a message saying what to fix.
+        """
         super().__init__()
         self.connection = connection
+        self.profiles: tuple[str, ...] = tuple(profiles)
+        self._connect_profile = connect_profile
+        self.labels_used: list[str] = []
+        """Labels filtered by in this session, most recent first (remembered for next time)."""
         self._client = client
         self._timeout = timeout
         """Seconds the client it opens waits for an answer (its default when ``None``)."""
@@ -305,15 +330,16 @@ class LiveDeskApp(App[None]):
     async def _fetch(self, query: ContactQuery, *, refresh: bool, delay: float) -> None:
         if delay:
             await asyncio.sleep(delay)
+        connection = self.connection
         try:
             page = await self.loader.load(query, refresh=refresh)
         except LiveDeskError as error:
-            self.post_message(PageFailed(query, error))
+            self.post_message(PageFailed(query, error, connection=connection))
         except Exception as error:
             log.exception("loading a page failed unexpectedly")
-            self.post_message(PageFailed(query, _unexpected(error)))
+            self.post_message(PageFailed(query, _unexpected(error), connection=connection))
         else:
-            self.post_message(PageLoaded(query, page))
+            self.post_message(PageLoaded(query, page, connection=connection))
 
     @work(exclusive=True, group="labels", exit_on_error=False)
     async def _load_label_suggestions(self) -> None:
@@ -353,9 +379,16 @@ class LiveDeskApp(App[None]):
             log.error("fetch worker failed: %r", event.worker.error)
             self.post_message(PageFailed(self.contact_query, _unexpected(Exception())))
 
+    def _stale(self, message: PageLoaded | PageFailed) -> bool:
+        """An answer for a page the user has already left, or from the account before a
+        profile switch."""
+        if message.connection is not None and message.connection != self.connection:
+            return True
+        return message.query != self.contact_query
+
     def on_page_loaded(self, message: PageLoaded) -> None:
-        if message.query != self.contact_query:
-            return  # an answer for a page the user has already left
+        if self._stale(message):
+            return
         page = message.page
         previous = self.page
         self.page = page
@@ -385,7 +418,7 @@ class LiveDeskApp(App[None]):
         self._prefetch_after(page)
 
     def on_page_failed(self, message: PageFailed) -> None:
-        if message.query != self.contact_query:
+        if self._stale(message):
             return
         error = message.error
         log.warning("page %d failed (%s): %s", message.query.page, error.kind.value, error)
@@ -581,6 +614,10 @@ class LiveDeskApp(App[None]):
 
     @on(FiltersChanged)
     def _filters_changed(self, message: FiltersChanged) -> None:
+        for label in reversed(message.query.labels):
+            if label in self.labels_used:
+                self.labels_used.remove(label)
+            self.labels_used.insert(0, label)
         self.contact_query = replace(message.query, page=1, page_size=self.contact_query.page_size)
 
     def on_filter_sidebar_done(self, message: object) -> None:
@@ -671,6 +708,79 @@ class LiveDeskApp(App[None]):
         from .screens.raw_view import RawViewScreen
 
         self.push_screen(RawViewScreen(contact))
+
+    def action_switch_profile(self) -> None:
+        from .screens.profiles import ProfileScreen
+
+        current = self.connection.profile
+        if self._connect_profile is None or not set(self.profiles) - {current}:
+            self.notify(
+                "There is no other profile to switch to. Profiles are [profiles.NAME] tables "
+                "in the config file.",
+                timeout=6,
+                markup=False,
+            )
+            return
+
+        def chosen(name: str | None) -> None:
+            if name is not None and name != self.connection.profile:
+                self._switch_profile(name)
+
+        self.push_screen(ProfileScreen(self.profiles, current), chosen)
+
+    @work(exclusive=True, group="profile", exit_on_error=False)
+    async def _switch_profile(self, name: str) -> None:
+        """Connect to profile ``name`` and show the same filters from its account; a profile
+        that cannot be used is reported and the current one stays."""
+        connect = self._connect_profile
+        if connect is None:
+            return
+        shown = clean(clip(name, 40))
+        try:
+            connection = await asyncio.to_thread(connect, name)
+        except LiveDeskError as error:
+            self.notify(
+                clean(clip(error.message, 600)) + f"\nStill on profile {self.connection.profile}.",
+                title=f"Cannot switch to profile {shown}",
+                severity="error",
+                timeout=12,
+                markup=False,
+            )
+            return
+        except Exception as error:
+            log.exception("connecting to profile %r failed", name)
+            self.notify(
+                _unexpected(error).message,
+                title=f"Cannot switch to profile {shown}",
+                severity="error",
+                markup=False,
+            )
+            return
+        await self.use_connection(connection)
+        self.notify(f"Switched to profile {clean(connection.profile)}.", timeout=3, markup=False)
+
+    async def use_connection(self, connection: Connection) -> None:
+        """Browse another account: close the old client, forget its pages, keep the filters
+        and load their first page from the new one."""
+        for group in ("fetch", "prefetch", "labels"):
+            self.workers.cancel_group(self, group)
+        old = self.loader
+        self.connection = connection
+        self._client = None
+        self.loader = PageLoader(self._open_source)
+        self._prefetching = None
+        self.page = None
+        self.error = None
+        self._table.show_contacts(())  # the old account's contacts are not this one's
+        self._show_highlighted()
+        self._show_empty(f"Loading contacts from {clean(clip(connection.profile, 40))}…")
+        query = self.contact_query.at_page(1)
+        if query == self.contact_query:
+            self._request(query)
+        else:
+            self.contact_query = query
+        self._load_label_suggestions()
+        await old.aclose()
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from ..api.connection import Connection
 from ..api.errors import LiveDeskError
 from ..api.models import ContactQuery, Page
 
@@ -32,19 +33,34 @@ class FiltersChanged(Message):
 
 
 class PageLoaded(Message):
-    """A page arrived (or came from the cache) for ``query``."""
+    """A page arrived (or came from the cache) for ``query``.
 
-    def __init__(self, query: ContactQuery, page: Page, *, from_cache: bool = False) -> None:
+    ``connection`` is the account it came from, when it may no longer be the current one (the
+    user switched profiles while it was on its way).
+    """
+
+    def __init__(
+        self,
+        query: ContactQuery,
+        page: Page,
+        *,
+        from_cache: bool = False,
+        connection: Connection | None = None,
+    ) -> None:
         super().__init__()
         self.query = query
         self.page = page
         self.from_cache = from_cache
+        self.connection = connection
 
 
 class PageFailed(Message):
     """Loading ``query`` failed; ``error`` says why in words a person can act on."""
 
-    def __init__(self, query: ContactQuery, error: LiveDeskError) -> None:
+    def __init__(
+        self, query: ContactQuery, error: LiveDeskError, *, connection: Connection | None = None
+    ) -> None:
         super().__init__()
         self.query = query
         self.error = error
+        self.connection = connection
