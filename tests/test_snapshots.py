@@ -1,4 +1,5 @@
-"""Snapshots of the main views at 80x24 and 120x40, against the demo server.
+"""Snapshots of the main views at 80x24 and 120x40, of a 40x12 pane and of NO_COLOR, against
+the demo server.
 
 Deterministic by construction: a fixed clock and time zone, a fixed address on screen (the
 server's free port is reached through a port-rewriting transport), no blinking cursor, and every
@@ -18,6 +19,7 @@ from tui_fixtures import make_app, no_cursor_blink, utc, wait_for_page, wait_unt
 
 from livedesk_tui.api.connection import Secret
 from livedesk_tui.api.models import ContactQuery
+from livedesk_tui.demo.faults import parse_fault
 from livedesk_tui.demo.server import DemoServer
 from livedesk_tui.tui.app import LiveDeskApp
 from livedesk_tui.tui.screens.error import ErrorScreen
@@ -127,3 +129,47 @@ def test_hostile_contact_detail(snap_compare: Any, hostile_server: DemoServer) -
         await wait_until(pilot, lambda: app.screen is not app.screen_stack[0])
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=loaded(app, open_escapes))
+
+
+# --- a tmux pane, a terminal without colour ---------------------------------------------------
+
+NARROW = (40, 12)
+
+
+def test_narrow_first_page(snap_compare: Any, server: DemoServer) -> None:
+    """40x12: name, email and last activity; the status line keeps the page and the count."""
+    app = make_app(server, stable=True)
+    assert snap_compare(app, terminal_size=NARROW, run_before=loaded(app))
+
+
+def test_narrow_auth_error(snap_compare: Any, server: DemoServer) -> None:
+    """The dialog drops its blank lines so its keys stay in view in 12 rows."""
+    connection = replace(server.connection(), api_secret=Secret("not-the-secret"))
+    app = make_app(server, stable=True, connection=connection)
+
+    async def refused(pilot: Pilot[Any]) -> None:
+        await wait_until(pilot, lambda: isinstance(app.screen, ErrorScreen))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=NARROW, run_before=refused)
+
+
+def test_monochrome_failed_reload(
+    snap_compare: Any, server: DemoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NO_COLOR=1: greys only; the cursor row and the failure in the status line still stand
+    out (a lighter bar, and bold)."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(server, stable=True)
+
+    async def fail(pilot: Pilot[Any]) -> None:
+        await pilot.press("j", "j")
+        server.faults.add(parse_fault("500x*"))
+        try:
+            await pilot.press("r")
+            await wait_until(pilot, lambda: app.error is not None)
+        finally:
+            server.faults.clear()
+        app.clear_notifications()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=loaded(app, fail))

@@ -49,6 +49,11 @@ log = logging.getLogger("livedesk_tui.tui")
 WIDE = 120
 """Terminal widths from which sidebar, table and detail show side by side."""
 
+NARROW = 60
+SHORT = 16
+"""Terminals narrower or shorter than these (a tmux pane) get the ``-narrow`` and ``-short``
+classes: the footer drops the palette hint and dialogs their blank lines (``app.tcss``)."""
+
 RAPID = 0.4
 """Page changes closer together than this (seconds) count as a burst of key presses."""
 
@@ -235,14 +240,19 @@ class LiveDeskApp(App[None]):
                     severity="warning",
                     markup=False,
                 )
-        self._apply_width(self.size.width)
+        self._apply_size(self.size.width, self.size.height)
         self._show_empty("Loading contacts…")
         self._table.focus()
         self._request(self.contact_query)
         self._load_label_suggestions()
 
     def on_resize(self, event: events.Resize) -> None:
-        self._apply_width(event.size.width)
+        self._apply_size(event.size.width, event.size.height)
+
+    def _apply_size(self, width: int, height: int) -> None:
+        self.set_class(width < NARROW, "-narrow")
+        self.set_class(height < SHORT, "-short")
+        self._apply_width(width)
 
     def _apply_width(self, width: int) -> None:
         wide = width >= WIDE

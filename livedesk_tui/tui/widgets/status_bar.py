@@ -1,7 +1,8 @@
 """One line that always says where the user is: page, count, filters, and what is happening.
 
 When the line is short the filters give way first (with an ellipsis), then the state (loading,
-failed); the right part (which server, which profile) stays whole.
+failed); the right part (which server, which profile) stays whole, except in a narrow terminal
+(a tmux pane), where it is cut, then left out, so that the page and the state stay readable.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from textual.widget import Widget
 from ..styles import foreground
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+LEFT_MIN = 40
+"""Cells the page, count and state keep before the connection on the right gives way."""
 
 
 class StatusBar(Widget):
@@ -83,7 +86,13 @@ class StatusBar(Widget):
     def render(self) -> RenderableType:
         width = self.content_region.width or self.size.width
         right = Text(self._connection, style=foreground(self, "status-bar--muted"), end="")
-        room = max(0, width - right.cell_len - 2) if self._connection else width
+        spare = width - min(width, LEFT_MIN) - 2
+        if right.cell_len > spare:
+            if spare >= 8:
+                right.truncate(spare, overflow="ellipsis")
+            else:
+                right = Text(end="")
+        room = max(0, width - right.cell_len - 2) if right else width
         state = Text(end="")
         state_text = self._state_text()
         if state_text:
@@ -100,7 +109,7 @@ class StatusBar(Widget):
         line.append_text(where)
         line.append_text(state)
         gap = width - line.cell_len - right.cell_len
-        if self._connection and gap >= 2:
+        if right and gap >= 2:
             line.append(" " * gap)
             line.append_text(right)
         return line
