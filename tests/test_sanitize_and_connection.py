@@ -72,7 +72,19 @@ def test_allowed_base_urls(url: str) -> None:
     [
         ("http://livedesk-api.engagelab.com", "Refusing plain http://"),
         ("http://localhost.evil.com", "Refusing plain http://"),
+        ("HTTP://LOCALHOST.EVIL.COM", "Refusing plain http://"),
+        ("http://localhost./", "Refusing plain http://"),  # a trailing dot is another name
+        ("http://ｌocalhost", "Refusing plain http://"),  # a full-width look-alike
         ("http://127.0.0.1.nip.io", "Refusing plain http://"),
+        ("http://127.1", "Refusing plain http://"),  # short and numeric forms a resolver
+        ("http://2130706433", "Refusing plain http://"),  # may read as 127.0.0.1: refused
+        ("http://0x7f000001", "Refusing plain http://"),  # rather than guessed at
+        ("http://[::ffff:127.0.0.1]", "Refusing plain http://"),
+        ("http://0.0.0.0", "Refusing plain http://"),
+        ("http://localhost:80@evil.com", "user name"),  # the host is evil.com
+        ("http://127.0.0.1\\@evil.com", "user name"),
+        ("http://evil.com#@127.0.0.1", "no ?query"),
+        ("http://evil.com?@127.0.0.1", "no ?query"),
         ("http://10.0.0.1", "Refusing plain http://"),
         ("http://user@127.0.0.1", "user name"),
         ("https://a:b@example.com", "user name"),
