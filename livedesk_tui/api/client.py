@@ -174,10 +174,16 @@ class ContactsClient:
         return FetchedPage(query, asked, response.content, response.status_code)
 
     def read_contacts(self, fetched: FetchedPage) -> Page:
-        """The ``Page`` in a fetched answer (raises ``BadResponseError`` as ``list_contacts``)."""
-        page = self._settle_page_size(
-            parse_page(fetched.body, fetched.asked, status=fetched.status)
-        )
+        """The ``Page`` in a fetched answer (raises ``BadResponseError`` as ``list_contacts``).
+
+        An answer fetched before the client learnt that the server uses another page size
+        than the one asked for is read at the server's size: that is the size it was served at.
+        """
+        asked = fetched.asked
+        size = self.effective_page_size(fetched.query)
+        if size != asked.page_size:
+            asked = asked.with_page_size(size)
+        page = self._settle_page_size(parse_page(fetched.body, asked, status=fetched.status))
         return page if page.query == fetched.query else replace(page, query=fetched.query)
 
     async def list_labels(self) -> list[str]:

@@ -1,8 +1,9 @@
 """Stream every contact matching a query to CSV, JSON or JSON Lines.
 
-Page 1 is fetched alone, to learn the total and the page size the server really uses; the other
-pages are then fetched ``concurrency`` at a time and written strictly in the server's order,
-holding at most ``2 x concurrency`` answers in memory. Contacts are de-duplicated by id (a contact created while
+Page 1 tells the total and the page size the server really uses; pages 2 to ``concurrency``
+are asked for at the same time, the others ``concurrency`` at a time as answers come in, and
+every page is written strictly in the server's order, holding at most ``2 x concurrency``
+answers in memory. Contacts are de-duplicated by id (a contact created while
 the export runs shifts later pages by one); every shortfall is reported in the result, never
 passed over in silence. JSON and JSON Lines carry each contact exactly as the server sent it.
 """
@@ -210,7 +211,30 @@ async def export_contacts(
     """
     writer = writer_for(fmt, out)
     result = _Tally(writer, progress)
-    first = await _fetch(source, query.at_page(1), result)
+    # Pages 2..concurrency are asked for together with page 1 rather than after it: the slots
+    # would otherwise idle for a whole round trip. Their answers are right whatever page size
+    # the server turns out to use (a server that ignores page_size serves page N of its own
+    # size). A search is not asked ahead (search is rate limited on Chatwoot).
+    ahead: dict[int, asyncio.Future[Any]] = {}
+    if not query.search:
+        for number in range(2, max(1, concurrency) + 1):
+            ahead[number] = asyncio.ensure_future(_fetch_raw(source, query.at_page(number), result))
+    try:
+        first = await _fetch(source, query.at_page(1), result)
+        return await _export_rest(source, query, first, result, concurrency, ahead)
+    finally:
+        await _drop(ahead.values())
+
+
+async def _export_rest(
+    source: ContactsSource,
+    query: ContactQuery,
+    first: Page,
+    result: _Tally,
+    concurrency: int,
+    ahead: dict[int, asyncio.Future[Any]],
+) -> ExportResult:
+    writer = result.writer
     result.result.total_reported = first.total
     page_size = first.page_size
     writer.begin()
@@ -224,7 +248,7 @@ async def export_contacts(
         # that request rides in the window with the others instead of waiting its own turn.
         full = first.total is not None and page_size > 0 and first.total % page_size == 0
         end = last + 1 if full else last
-        window = _fetch_window(source, query, range(2, end + 1), concurrency, result)
+        window = _fetch_window(source, query, range(2, end + 1), concurrency, result, ahead)
         async with aclosing(window):
             async for page in window:
                 if page.number > last and not page.contacts:
@@ -288,6 +312,7 @@ async def _fetch_window(
     numbers: Iterable[int],
     concurrency: int,
     tally: _Tally,
+    ahead: dict[int, asyncio.Future[Any]] | None = None,
 ) -> AsyncIterator[Page]:
     """Yield pages in order while ``concurrency`` requests stay in flight.
 
@@ -297,11 +322,13 @@ async def _fetch_window(
     reason pages are read in a worker thread, one at a time and in order. Answers are
     read in page order; at most ``2 x concurrency`` of them are in flight or held unread.
     A failed page fails when its turn comes, after every page before it was written.
+    ``ahead`` holds requests already started for some of the numbers; they are taken from it.
     """
     loop = asyncio.get_running_loop()
     wanted = list(numbers)
     todo = iter(wanted)
     answers: dict[int, asyncio.Future[Any]] = {}
+    started = ahead if ahead is not None else {}
     width = max(1, concurrency)
     room = asyncio.Semaphore(2 * width)
 
@@ -309,8 +336,11 @@ async def _fetch_window(
         for number in todo:
             await room.acquire()
             answer = answers.setdefault(number, loop.create_future())
+            request = started.pop(number, None)
             try:
-                answer.set_result(await _fetch_raw(source, query.at_page(number), tally))
+                if request is None:
+                    request = _fetch_raw(source, query.at_page(number), tally)
+                answer.set_result(await request)
             except Exception as exc:
                 answer.set_exception(exc)
                 return
@@ -331,6 +361,15 @@ async def _fetch_window(
         for answer in answers.values():  # failures nobody reached: retrieved, not reported
             if answer.done() and not answer.cancelled():
                 answer.exception()
+
+
+async def _drop(requests: Iterable[asyncio.Future[Any]]) -> None:
+    """Cancel requests nobody will read, and wait for them to end."""
+    pending = list(requests)
+    for request in pending:
+        request.cancel()
+    if pending:
+        await asyncio.gather(*pending, return_exceptions=True)
 
 
 class _Tally:
