@@ -375,7 +375,9 @@ def _export(args: argparse.Namespace, connection: Connection) -> int:
 
 
 def _partial(target: Path) -> Path:
-    return target.with_name(target.name + ".partial")
+    from .export_file import partial_path
+
+    return partial_path(target)
 
 
 @contextmanager
@@ -385,14 +387,10 @@ def _output(target: Path | None) -> Iterator[TextIO]:
         yield sys.stdout
         sys.stdout.flush()
         return
-    partial = _partial(target)
-    try:
-        handle = partial.open("w", encoding="utf-8", newline="")
-    except OSError as exc:
-        raise ConfigError(f"Cannot write {partial}: {exc.strerror}.") from None
-    with handle:
+    from .export_file import open_partial
+
+    with open_partial(target) as handle:
         yield handle
-    partial.replace(target)
 
 
 def _run_tui(args: argparse.Namespace, connection: Connection, settings: Settings | None) -> int:

@@ -188,7 +188,7 @@ async def test_the_palette_offers_the_switch_and_one_profile_says_so(
         assert not isinstance(app.screen, ProfileScreen)
         app.profiles = ("sg", "selfhosted")
         await pilot.press("ctrl+p")
-        await pilot.press(*"Switch profile")
+        await pilot.press(*"profile")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ProfileScreen))

@@ -30,8 +30,9 @@ from ..api.errors import ApiError, ErrorKind, LiveDeskError
 from ..api.models import ContactQuery, Page
 from ..api.sanitize import clean, clip
 from ..api.source import ContactsSource, open_client
+from .exporting import Exports
 from .formatting import utc_now
-from .messages import FiltersChanged, PageFailed, PageLoaded
+from .messages import ExportEnded, ExportProgressed, FiltersChanged, PageFailed, PageLoaded
 from .page_loader import PageLoader
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from textual.worker import Worker
 
     from ..api.models import Contact
+    from .screens.export import ExportScreen
     from .widgets.contact_detail import ContactDetail
     from .widgets.contacts_table import ContactsTable
     from .widgets.filter_sidebar import FilterSidebar
@@ -78,6 +80,7 @@ ACTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("open_contact", "open_contact", "Open the contact", "Contact"),
     ("copy", "copy", "Copy email, phone, id or JSON…", "Contact"),
     ("raw_view", "raw_view", "Show the contact's raw JSON", "Contact"),
+    ("export", "export", "Export these contacts…", "App"),
     ("switch_profile", "switch_profile", "Switch profile…", "App"),
     ("help", "help", "Keys", "App"),
     ("quit", "quit", "Quit", "App"),
@@ -110,6 +113,7 @@ class LiveDeskApp(App[None]):
         Binding("enter", "open_contact", "Open", id="open_contact"),
         Binding("y", "copy", "Copy", show=False, id="copy"),
         Binding("R", "raw_view", "Raw JSON", show=False, id="raw_view"),
+        Binding("e", "export", "Export", show=False, id="export"),
         Binding("P", "switch_profile", "Profile", show=False, id="switch_profile"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
@@ -156,6 +160,8 @@ class LiveDeskApp(App[None]):
         self._connect_profile = connect_profile
         self.labels_used: list[str] = []
         """Labels filtered by in this session, most recent first (remembered for next time)."""
+        self.exports = Exports(self, timeout=timeout)
+        self._quit_asked = False
         self._client = client
         self._timeout = timeout
         """Seconds the client it opens waits for an answer (its default when ``None``)."""
@@ -718,6 +724,46 @@ class LiveDeskApp(App[None]):
         from .screens.raw_view import RawViewScreen
 
         self.push_screen(RawViewScreen(contact))
+
+    def action_export(self) -> None:
+        """Export the contacts matching the filters (or show the export running)."""
+        self.exports.open_dialog(self._export_summary())
+
+    def _export_summary(self) -> str:
+        query = self.contact_query
+        page = self.page
+        described = _describe(query)
+        if page is not None and page.query.filters == query.filters and page.total is not None:
+            noun = "contact" if page.total == 1 else "contacts"
+            return f"{page.total:,} {noun}: {described}"
+        return f"Every contact matching: {described}"
+
+    def on_export_screen_start(self, message: ExportScreen.Start) -> None:
+        self.exports.start(message.fmt, message.target, self.contact_query)
+
+    def on_export_screen_cancel(self, message: ExportScreen.Cancel) -> None:
+        self.exports.cancel()
+
+    def on_export_progressed(self, message: ExportProgressed) -> None:
+        self.exports.progressed(message.progress)
+
+    def on_export_ended(self, message: ExportEnded) -> None:
+        self._quit_asked = False
+        self.exports.ended(message)
+
+    async def action_quit(self) -> None:
+        """Quit; while an export runs, only when asked twice (quitting cancels it)."""
+        if self.exports.running and not self._quit_asked:
+            self._quit_asked = True
+            self.notify(
+                f"An export is running ({self.keys_for('export')} shows it). "
+                f"Press {self.keys_for('quit')} again to cancel it and quit.",
+                severity="warning",
+                timeout=6,
+                markup=False,
+            )
+            return
+        self.exit()
 
     def action_switch_profile(self) -> None:
         from .screens.profiles import ProfileScreen

@@ -1,7 +1,8 @@
 """The messages that carry data through the app.
 
 The sidebar says what the user asked for (``FiltersChanged``); the fetch worker says what came
-back (``PageLoaded``, ``PageFailed``). The app routes them; widgets only show what they are told.
+back (``PageLoaded``, ``PageFailed``), and the export worker how far it got (``ExportProgressed``,
+``ExportEnded``). The app routes them; widgets only show what they are told.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from ..api.models import ContactQuery, Page
 
 if TYPE_CHECKING:
     from textual.widget import Widget
+
+    from ..api.export import ExportProgress, ExportResult
 
 
 class FiltersChanged(Message):
@@ -64,3 +67,30 @@ class PageFailed(Message):
         self.query = query
         self.error = error
         self.connection = connection
+
+
+class ExportProgressed(Message):
+    """The export in the background wrote another page. Bursts merge: only the latest counts."""
+
+    def __init__(self, progress: ExportProgress) -> None:
+        super().__init__()
+        self.progress = progress
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ExportProgressed)
+
+
+class ExportEnded(Message):
+    """The export finished, failed or was cancelled; ``result`` is set when it finished."""
+
+    def __init__(
+        self,
+        *,
+        result: ExportResult | None = None,
+        error: LiveDeskError | None = None,
+        cancelled: bool = False,
+    ) -> None:
+        super().__init__()
+        self.result = result
+        self.error = error
+        self.cancelled = cancelled

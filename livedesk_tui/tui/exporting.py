@@ -1,0 +1,209 @@
+"""The app's export, one at a time: the dialog, the worker, its progress and its end.
+
+The export runs in a worker (group ``export``) on the app's own loop, through a client of its
+own (paging and profile switches go on meanwhile), with the same engine and the same
+``FILE.partial`` handling as ``livedesk-tui export``. Progress arrives as ``ExportProgressed``
+messages that merge when they come faster than the screen is drawn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..api.errors import ApiError, LiveDeskError
+from ..api.models import MAX_PAGE_SIZE, ContactQuery
+from ..api.sanitize import clean, clip
+from ..api.source import open_client
+from .messages import ExportEnded, ExportProgressed
+
+if TYPE_CHECKING:
+    from textual.worker import Worker
+
+    from ..api.export import ExportProgress, Format
+    from .app import LiveDeskApp
+    from .widgets.export_strip import ExportStrip
+
+log = logging.getLogger("livedesk_tui.tui")
+
+STRIP_ID = "export-strip"
+
+
+@dataclass
+class ExportJob:
+    """The export running now."""
+
+    target: Path
+    fmt: Format
+    query: ContactQuery
+    worker: Worker[None] | None = None
+    progress: ExportProgress | None = None
+
+
+class Exports:
+    """Starts, shows and ends the app's export.
+
+    Args:
+        app: The app whose workers, screens and notifications are used.
+        timeout: Seconds the export's client waits for an answer (its default when None).
+    """
+
+    def __init__(self, app: LiveDeskApp, *, timeout: float | None = None) -> None:
+        self.app = app
+        self.timeout = timeout
+        self.job: ExportJob | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.job is not None
+
+    def open_dialog(self, summary: str) -> None:
+        """The dialog: a new export's format and file, or the progress of the one running."""
+        from ..export_file import default_export_name, default_export_text
+        from .screens.export import ExportScreen
+
+        job = self.job
+        if job is not None:
+            self._hide_strip()
+            screen = ExportScreen(
+                summary, "", "", fmt=job.fmt, running=job.target, progress=job.progress
+            )
+        else:
+            now = self.app.clock().astimezone()
+            screen = ExportScreen(
+                summary, default_export_text("csv", now), default_export_name("csv", now)
+            )
+        self.app.push_screen(screen, self._dialog_closed)
+
+    def _dialog_closed(self, _: None) -> None:
+        if self.job is not None:
+            self._show_strip()
+
+    def start(self, fmt: Format, target: Path, filters: ContactQuery) -> None:
+        """Export ``filters`` (every page) to ``target`` in a worker."""
+        from .screens.export import ExportScreen
+
+        query = replace(filters.filters, page_size=MAX_PAGE_SIZE)
+        job = ExportJob(target, fmt, query)
+        self.job = job
+        job.worker = self.app.run_worker(
+            self._run(job), group="export", exclusive=True, exit_on_error=False
+        )
+        screen = self.app.screen
+        if isinstance(screen, ExportScreen):
+            screen.show_running(target)
+
+    def cancel(self) -> None:
+        job = self.job
+        if job is not None and job.worker is not None:
+            job.worker.cancel()
+
+    async def _run(self, job: ExportJob) -> None:
+        from ..export_file import export_to_file
+
+        app = self.app
+        client = None
+        try:
+            client = await asyncio.to_thread(open_client, app.connection, timeout=self.timeout)
+            result = await export_to_file(
+                client,
+                job.query,
+                job.target,
+                fmt=job.fmt,
+                progress=lambda progress: app.post_message(ExportProgressed(progress)),
+            )
+        except asyncio.CancelledError:
+            app.post_message(ExportEnded(cancelled=True))
+            raise
+        except LiveDeskError as error:
+            app.post_message(ExportEnded(error=error))
+        except Exception as error:
+            log.exception("the export failed unexpectedly")
+            name = type(error).__name__
+            app.post_message(
+                ExportEnded(error=ApiError(f"Something unexpected went wrong ({name})."))
+            )
+        else:
+            app.post_message(ExportEnded(result=result))
+        finally:
+            if client is not None:
+                await client.aclose()
+
+    def progressed(self, progress: ExportProgress) -> None:
+        from .screens.export import ExportScreen
+
+        job = self.job
+        if job is None:
+            return
+        job.progress = progress
+        screen = self.app.screen
+        if isinstance(screen, ExportScreen) and screen.running:
+            screen.show_progress(progress)
+        strip = self._strip()
+        if strip is not None:
+            strip.show_progress(progress)
+
+    def ended(self, message: ExportEnded) -> None:
+        """Say how the export ended, with the count and the file, or why it stopped."""
+        from ..api.export import ExportFailed
+        from ..export_file import partial_path, shown_path
+        from .screens.export import ExportScreen
+
+        job, self.job = self.job, None
+        if job is None:
+            return
+        self._hide_strip()
+        screen = self.app.screen
+        if isinstance(screen, ExportScreen) and screen.running:
+            screen.dismiss(None)
+        notify = self.app.notify
+        if message.cancelled:
+            notify("Export cancelled; its partial file was removed.", timeout=5)
+            return
+        if message.error is not None:
+            text = clean(clip(message.error.message, 600))
+            if isinstance(message.error, ExportFailed):
+                partial = shown_path(partial_path(job.target))
+                text += f"\nThe contacts before it are in {clean(partial)}."
+            notify(text, title="Export failed", severity="error", timeout=15, markup=False)
+            return
+        result = message.result
+        if result is None:
+            return
+        noun = "contact" if result.written == 1 else "contacts"
+        notify(
+            f"Exported {result.written:,} {noun} to {clean(shown_path(job.target))}.",
+            title="Export done",
+            timeout=8,
+            markup=False,
+        )
+        for warning in result.warnings:
+            notify(clean(clip(warning, 400)), title="Export", severity="warning", timeout=12)
+
+    # --- the strip above the status bar -------------------------------------------------------
+
+    def _strip(self) -> ExportStrip | None:
+        from .widgets.export_strip import ExportStrip
+
+        found = self.app.screen_stack[0].query(f"#{STRIP_ID}")
+        strip = found.first() if found else None
+        return strip if isinstance(strip, ExportStrip) else None
+
+    def _show_strip(self) -> None:
+        from .widgets.export_strip import ExportStrip
+
+        job = self.job
+        if job is None or self._strip() is not None:
+            return
+        hint = f"{self.app.keys_for('export')} shows it"
+        strip = ExportStrip(job.target, hint, progress=job.progress, id=STRIP_ID)
+        main = self.app.screen_stack[0]
+        main.mount(strip, before=main.query_one("#status"))
+
+    def _hide_strip(self) -> None:
+        strip = self._strip()
+        if strip is not None:
+            strip.remove()

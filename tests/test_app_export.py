@@ -1,0 +1,232 @@
+"""Export from the app (e): the dialog, the file written through FILE.partial by the same
+engine as the export command, progress while paging goes on, cancelling, and failures."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.notifications import Notify
+from textual.pilot import Pilot
+from textual.widgets import Input, ProgressBar
+from tui_fixtures import FIXED_NOW, make_app, screen_text, utc, wait_for_page, wait_until
+
+from livedesk_tui.api.models import ContactQuery
+from livedesk_tui.demo.faults import Fault
+from livedesk_tui.demo.server import DemoServer
+from livedesk_tui.tui.app import LiveDeskApp
+from livedesk_tui.tui.screens.export import ExportScreen
+
+__all__ = ["utc"]
+
+pytestmark = pytest.mark.usefixtures("utc")
+
+CONTACTS = 600
+TRIAL = ContactQuery(labels=("trial",), sort="name", direction="desc")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[DemoServer]:
+    with DemoServer(contacts=CONTACTS, seed=7) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def clean_server(server: DemoServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    server.faults.clear()
+    server.reset_log()
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    monkeypatch.chdir(tmp_path)  # short relative paths to type (a key press takes a while)
+
+
+class Notices:
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str, str]] = []
+
+    def hook(self, message: Any) -> None:
+        if isinstance(message, Notify):
+            note = message.notification
+            self.seen.append((note.title, note.message, note.severity))
+
+    def titled(self, title: str) -> list[str]:
+        return [text for got, text, _severity in self.seen if got == title]
+
+
+def served_json(server: DemoServer, query: ContactQuery) -> list[bytes]:
+    """Every contact matching ``query`` as the server encodes it, in the server's order."""
+    store = server.store
+    selection = store.select(
+        labels=query.labels,
+        sort=query.sort,
+        descending=query.direction == "desc",
+        search=query.search,
+    )
+    texts: list[bytes] = []
+    number = 1
+    while page := store.page_json(selection, number, 100):
+        texts.extend(page)
+        number += 1
+    return texts
+
+
+async def open_dialog(pilot: Pilot[Any], app: LiveDeskApp) -> ExportScreen:
+    await pilot.press("e")
+    await wait_until(pilot, lambda: isinstance(app.screen, ExportScreen))
+    await wait_until(pilot, lambda: app.screen.focused is not None)
+    screen = app.screen
+    assert isinstance(screen, ExportScreen)
+    return screen
+
+
+async def type_path(pilot: Pilot[Any], path: str) -> None:
+    """Clear the file field, type ``path`` (relative to the test's folder) and press enter."""
+    await pilot.press("ctrl+u", *path, "enter")
+
+
+async def test_export_writes_the_filters_to_csv_through_a_partial_file(
+    server: DemoServer, tmp_path: Path
+) -> None:
+    notices = Notices()
+    app = make_app(server, initial_query=TRIAL)
+    async with app.run_test(size=(80, 24), notifications=True, message_hook=notices.hook) as pilot:
+        await wait_for_page(pilot, app, 1)
+        screen = await open_dialog(pilot, app)
+        text = screen_text(app)
+        expected = served_json(server, TRIAL)
+        assert f"{len(expected)} contacts: labels trial, sort name ↓" in text
+        stamp = FIXED_NOW.strftime("%Y%m%d-%H%M")
+        path = screen.query_one("#export-path", Input)
+        assert path.value == f"~/livedesk-contacts-{stamp}.csv"
+        target = tmp_path / "trial.csv"
+        await type_path(pilot, "trial.csv")
+        await wait_until(pilot, lambda: bool(notices.titled("Export done")))
+        assert not isinstance(app.screen, ExportScreen)
+        assert notices.titled("Export done") == [f"Exported {len(expected)} contacts to trial.csv."]
+    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"), newline="")))
+    assert [row[0] for row in rows[1:]] == [str(json.loads(raw)["id"]) for raw in expected]
+    assert not (tmp_path / "trial.csv.partial").exists()
+
+
+async def test_json_keeps_each_contact_as_the_server_sent_it(
+    server: DemoServer, tmp_path: Path
+) -> None:
+    notices = Notices()
+    app = make_app(server)
+    async with app.run_test(size=(80, 24), notifications=True, message_hook=notices.hook) as pilot:
+        await wait_for_page(pilot, app, 1)
+        screen = await open_dialog(pilot, app)
+        await pilot.press("tab", "right", "enter", "tab")  # the format: JSON
+        path = screen.query_one("#export-path", Input)
+        assert path.value.endswith(".json")
+        (tmp_path / "out").mkdir()
+        await type_path(pilot, "out")  # a folder: the default name inside it
+        await wait_until(pilot, lambda: bool(notices.titled("Export done")))
+    written = list((tmp_path / "out").glob("livedesk-contacts-*.json"))
+    assert len(written) == 1
+    body = written[0].read_bytes()
+    assert body == b"[\n" + b",\n".join(served_json(server, ContactQuery())) + b"\n]\n"
+
+
+async def test_an_existing_file_is_replaced_only_when_asked_twice(
+    server: DemoServer, tmp_path: Path
+) -> None:
+    target = tmp_path / "keep.csv"
+    target.write_text("precious\n", encoding="utf-8")
+    notices = Notices()
+    app = make_app(server)
+    async with app.run_test(size=(80, 24), notifications=True, message_hook=notices.hook) as pilot:
+        await wait_for_page(pilot, app, 1)
+        await open_dialog(pilot, app)
+        await type_path(pilot, "keep.csv")
+        assert "exists: enter again replaces it." in screen_text(app)
+        assert target.read_text(encoding="utf-8") == "precious\n"
+        await type_path(pilot, "absent/x.csv")
+        assert "There is no folder" in screen_text(app)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ExportScreen))
+        assert not notices.titled("Export done")
+    assert target.read_text(encoding="utf-8") == "precious\n"
+
+
+async def test_progress_shows_paging_goes_on_and_escape_cancels(
+    server: DemoServer, tmp_path: Path
+) -> None:
+    # Page 3 of the export (100 a page) gets no answer: the export stops after page 2 and
+    # stays there, whatever the speed of the machine, until it is cancelled.
+    server.faults.add(Fault("hang", page=3, times=None, hang_seconds=20))
+    notices = Notices()
+    app = make_app(server)
+    async with app.run_test(size=(80, 24), notifications=True, message_hook=notices.hook) as pilot:
+        await wait_for_page(pilot, app, 1)
+        screen = await open_dialog(pilot, app)
+        target = tmp_path / "all.jsonl"
+        await type_path(pilot, "all.jsonl")
+        await wait_until(pilot, lambda: "200 of 600 contacts · page 2 of 6" in screen_text(app))
+        assert screen.query_one("#export-bar", ProgressBar).percentage == pytest.approx(1 / 3)
+        assert (tmp_path / "all.jsonl.partial").exists()
+
+        await pilot.press("b")  # the export goes on behind; the list answers keys
+        await wait_until(pilot, lambda: not isinstance(app.screen, ExportScreen))
+        strip = app.query_one("#export-strip")
+        assert "Exporting to" in screen_text(app) and "e shows it" in screen_text(app)
+        await pilot.press("n")
+        await wait_for_page(pilot, app, 2)
+        assert app.exports.running
+
+        await open_dialog(pilot, app)  # e again: the progress, not a new export
+        assert "200 of 600 contacts · page 2 of 6" in screen_text(app)
+        assert not strip.is_attached
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: bool(notices.titled("")) or not app.exports.running)
+        await wait_until(pilot, lambda: not isinstance(app.screen, ExportScreen))
+        assert any("Export cancelled" in text for _t, text, _s in notices.seen)
+        assert not app.exports.running
+        assert not app.query("#export-strip")
+    assert not target.exists()
+    assert not (tmp_path / "all.jsonl.partial").exists()
+
+
+async def test_a_failing_page_leaves_the_partial_file_and_says_so(
+    server: DemoServer, tmp_path: Path
+) -> None:
+    server.faults.add(Fault("status", status=404, page=2, times=None))
+    notices = Notices()
+    app = make_app(server)
+    async with app.run_test(size=(80, 24), notifications=True, message_hook=notices.hook) as pilot:
+        await wait_for_page(pilot, app, 1)
+        await open_dialog(pilot, app)
+        target = tmp_path / "broken.jsonl"
+        await type_path(pilot, "broken.jsonl")
+        await wait_until(pilot, lambda: bool(notices.titled("Export failed")))
+        [text] = notices.titled("Export failed")
+        assert text.startswith("Export stopped at page 2:")
+        assert text.endswith("The contacts before it are in broken.jsonl.partial.")
+        assert [s for t, _m, s in notices.seen if t == "Export failed"] == ["error"]
+    assert not target.exists()
+    lines = (tmp_path / "broken.jsonl.partial").read_bytes().splitlines()
+    assert lines == served_json(server, ContactQuery())[:100]
+
+
+async def test_quitting_during_an_export_asks_first(server: DemoServer, tmp_path: Path) -> None:
+    server.faults.add(Fault("hang", page=2, times=None, hang_seconds=20))
+    notices = Notices()
+    app = make_app(server)
+    async with app.run_test(size=(80, 24), notifications=True, message_hook=notices.hook) as pilot:
+        await wait_for_page(pilot, app, 1)
+        await open_dialog(pilot, app)
+        await type_path(pilot, "q.csv")
+        await wait_until(pilot, lambda: app.exports.running)
+        await pilot.press("b", "q")
+        await wait_until(
+            pilot, lambda: any("An export is running" in n for _t, n, _s in notices.seen)
+        )
+        assert app.is_running
+        await pilot.press("q")
+        await wait_until(pilot, lambda: not app.is_running)
+    assert not (tmp_path / "q.csv.partial").exists()
