@@ -251,6 +251,25 @@ class LiveDeskApp(App[None]):
         self._table.focus()
         self._request(self.contact_query)
         self._load_label_suggestions()
+        if self._keys:
+            self.call_after_refresh(self._check_keymap)
+
+    def _check_keymap(self) -> None:
+        """Warn about ``[keys]`` entries that name no binding (they would do nothing)."""
+        import difflib
+
+        known = binding_ids()
+        for binding_id in sorted(set(self._keys) - set(known)):
+            close = difflib.get_close_matches(binding_id, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            self.notify(
+                f"{clean(clip(binding_id, 40))!r} under [keys] in the config file is not a key "
+                f"binding and is ignored{hint}. The binding ids are in the README's keys table.",
+                title="Unknown key binding",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_size(event.size.width, event.size.height)
@@ -871,6 +890,36 @@ class LiveDeskApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self.loader.aclose()
+
+
+def binding_ids() -> tuple[str, ...]:
+    """Every binding id ``[keys]`` may remap: the app's and its screens'."""
+    from .screens.contact import ContactScreen
+    from .screens.copy_menu import CopyScreen
+    from .screens.error import ErrorScreen
+    from .screens.export import ExportScreen
+    from .screens.goto_page import GotoPageScreen
+    from .screens.help import HelpScreen
+    from .screens.profiles import ProfileScreen
+    from .screens.raw_view import RawViewScreen
+
+    ids: dict[str, None] = {}
+    owners: tuple[type, ...] = (
+        LiveDeskApp,
+        ContactScreen,
+        CopyScreen,
+        RawViewScreen,
+        ExportScreen,
+        ProfileScreen,
+        GotoPageScreen,
+        HelpScreen,
+        ErrorScreen,
+    )
+    for owner in owners:
+        for binding in owner.BINDINGS:
+            if isinstance(binding, Binding) and binding.id:
+                ids.setdefault(binding.id, None)
+    return tuple(ids)
 
 
 def _describe(query: ContactQuery) -> str:

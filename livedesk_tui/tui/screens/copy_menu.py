@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from ...api.models import Contact
 from ...api.sanitize import clean, clip
+from ..keys import shown_keys
 
 COPY_CHOICES: tuple[tuple[str, str, str], ...] = (
     # (choice, key, what it is, as a notification names it)
@@ -93,8 +94,7 @@ class CopyScreen(ModalScreen[str | None]):
         return options
 
     def _key_for(self, binding_id: str, default: str) -> str:
-        keys_for = getattr(self.app, "keys_for", None)  # the keys as remapped in [keys]
-        return keys_for(binding_id, default) if keys_for is not None else default
+        return shown_keys(self.app, binding_id, default)
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

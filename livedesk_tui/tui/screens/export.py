@@ -24,6 +24,7 @@ from ...api.errors import ConfigError
 from ...api.export import FORMATS, ExportProgress, Format
 from ...api.sanitize import clean
 from ...export_file import EXTENSIONS, resolve_target, shown_path, with_format
+from ..keys import shown_keys
 
 FORMAT_LABELS: dict[str, str] = {"csv": "CSV", "json": "JSON", "jsonl": "JSON Lines"}
 
@@ -124,8 +125,10 @@ class ExportScreen(ModalScreen[None]):
                 yield Static("", id="export-target")
                 yield ProgressBar(total=None, show_eta=False, id="export-bar")
                 yield Static(progress_words(self._progress), id="export-progress")
+                cancel = shown_keys(self.app, "cancel_export", "escape")
+                behind = shown_keys(self.app, "export_background", "b")
                 yield Static(
-                    "escape cancels the export · b keeps it running in the background",
+                    f"{cancel} cancels the export · {behind} keeps it running in the background",
                     classes="dialog-hint",
                 )
 

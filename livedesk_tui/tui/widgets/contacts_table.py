@@ -140,6 +140,13 @@ class ContactsTable(DataTable[Text]):
         self._contacts = tuple(contacts)
         self._rebuild(cursor_row)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Left and right only scroll, and the columns fit the width: while there is nothing
+        to scroll they are left to the app (``[keys]`` may bind them, e.g. to paging)."""
+        if action in ("cursor_left", "cursor_right") and self.max_scroll_x == 0:
+            return False
+        return super().check_action(action, parameters)
+
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
 
