@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import traceback
@@ -82,13 +83,16 @@ def main(argv: list[str] | None = None) -> int:
 
     info = machine()
     say(f"machine: {machine_line(info)}")
+    load_before = os.getloadavg()[0]
     figures = run(names, quick=args.quick, say=say)
+    load = f"load average {load_before:.2f} at the start, {os.getloadavg()[0]:.2f} at the end"
+    info["load"] = load
     command = "python -m benchmarks" + (" --quick" if args.quick else "")
     if args.markdown:
-        print(f"Measured with `{command}` on {machine_line(info)}.\n")
+        print(f"Measured with `{command}` on {machine_line(info)} ({load}).\n")
         print(markdown_table(figures))
     else:
-        print(f"\nmachine: {machine_line(info)}\ncommand: {command}\n")
+        print(f"\nmachine: {machine_line(info)}\n{load}\ncommand: {command}\n")
         print(plain_table(figures))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
