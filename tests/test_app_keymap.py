@@ -7,9 +7,11 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.binding import Binding
 from textual.notifications import Notify
 from textual.pilot import Pilot
 from tui_fixtures import make_app, screen_text, utc, wait_for_page, wait_until
@@ -113,3 +115,20 @@ def test_every_binding_id_is_unique_per_screen_and_every_action_is_bindable() ->
     assert len(ids) == len(set(ids))
     assert {binding_id for binding_id, _a, _t, _s in ACTIONS} <= set(ids)
     assert {"copy_email", "copy_phone", "copy_id", "copy_json", "close_raw"} <= set(ids)
+
+
+SYMBOLS = {"less_than_sign": "<", "greater_than_sign": ">", "slash": "/", "question_mark": "?"}
+
+
+def test_the_readme_keys_tables_name_every_binding_with_its_key() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Keys\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    named = {name for row in rows for name in re.findall(r"`(\w+)`", row.split("|")[1])}
+    assert named == set(binding_ids())
+    app_rows = {row.split("|")[1].strip(" `"): row.split("|")[2] for row in rows}
+    for binding in LiveDeskApp.BINDINGS:
+        assert isinstance(binding, Binding) and binding.id
+        first = binding.key.split(",")[0]
+        shown = SYMBOLS.get(first, first)
+        assert f"`{shown}`" in app_rows[binding.id], binding.id
