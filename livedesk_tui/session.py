@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import paths
 from .api.connection import Connection
+from .api.errors import ConfigError
 from .api.models import ContactQuery
 from .settings import (
     ENV_ACCOUNT_ID,
@@ -107,7 +108,14 @@ class ConfigProfiles:
         """
         if name == self.initial.profile:
             return self.initial
-        return load_settings(config_path=self.config_path, profile=name, env=self._env).connection
+        try:
+            settings = load_settings(config_path=self.config_path, profile=name, env=self._env)
+        except ConfigError as exc:
+            raise ConfigError(
+                f"{exc.message} (A profile switched to is read from the config file alone: "
+                "flags and LIVEDESK_* variables apply to the profile started on.)"
+            ) from None
+        return settings.connection
 
 
 @dataclass

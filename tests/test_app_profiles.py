@@ -241,8 +241,11 @@ def test_config_profiles_read_other_profiles_from_the_file_alone(tmp_path: Path)
         3,
     )
     assert other.api_key.reveal() == "token"  # the file's, not LIVEDESK_API_KEY
-    with pytest.raises(ConfigError, match="No API key and API secret for the LiveDesk profile"):
+    with pytest.raises(
+        ConfigError, match="No API key and API secret for the LiveDesk profile"
+    ) as e:
         profiles.connect("empty")
+    assert "read from the config file alone" in e.value.message
     with pytest.raises(ConfigError, match="There is no profile 'gone'"):
         profiles.connect("gone")
 

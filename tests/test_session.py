@@ -142,7 +142,7 @@ def write_config(tmp_path: Path, server: DemoServer) -> Path:
         f'api_secret = "{DEMO_API_SECRET}"\n'
     )
     path.write_text(
-        f'default_profile = "sg"\n[keys]\nnext_page = "right"\n'
+        f'default_profile = "sg"\ntheme = "nord"\n[keys]\nnext_page = "right"\n'
         f"[profiles.sg]\n{profile}[profiles.us]\n{profile}",
         encoding="utf-8",
     )
@@ -159,6 +159,7 @@ def test_the_cli_remembers_filters_and_profile_between_runs(
     async def first(pilot: Pilot[Any], app: LiveDeskApp) -> None:
         await wait_for_page(pilot, app, 1)
         seen["keys"] = app.keys_for("next_page")
+        seen["theme"] = app.theme
         table = app.query_one("#contacts")
         await pilot.press("l", *"trial", "enter")
         await wait_until(pilot, lambda: app.contact_query.labels == ("trial",))
@@ -173,7 +174,8 @@ def test_the_cli_remembers_filters_and_profile_between_runs(
         await pilot.press("q")
 
     assert run_app(monkeypatch, ["--config", str(config)], first) == 0
-    assert seen["keys"] == "→"  # [keys] from the config file
+    assert seen["keys"] == "→"  # [keys] and the theme from the config file
+    assert seen["theme"] == "nord"
     text = paths.state_path().read_text(encoding="utf-8")
     assert "someone" not in text  # the search is never written
     state = load_state()
@@ -224,21 +226,25 @@ def test_a_remembered_profile_that_fails_falls_back_with_a_warning(
 
 
 def test_demo_switches_to_the_chatwoot_demo_and_keeps_its_own_state(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('theme = "nord"\n[keys]\nhelp = "f1"\n', encoding="utf-8")
     seen: dict[str, Any] = {}
 
     async def script(pilot: Pilot[Any], app: LiveDeskApp) -> None:
         await wait_for_page(pilot, app, 1)
         seen["first"] = app.connection.profile
+        seen["looks"] = (app.theme, app.keys_for("help"))
         await pick(pilot, app, "demo-chatwoot")
         await wait_for_page(pilot, app, 1)
         seen["dialect"] = app.connection.dialect
         seen["status"] = app.status_text()
         await pilot.press("q")
 
-    assert run_app(monkeypatch, ["--demo"], script) == 0
+    assert run_app(monkeypatch, ["--demo", "--config", str(config)], script) == 0
     assert seen["first"] == "demo" and seen["dialect"] == "chatwoot"
+    assert seen["looks"] == ("nord", "f1")  # the config's theme and keys, no account needed
     assert seen["status"].startswith("page 1 of 67 · 1,000 contacts")
     assert seen["status"].endswith("· demo-chatwoot")
     assert load_state(state_file(demo=True)).profile == "demo-chatwoot"
