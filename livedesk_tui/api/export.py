@@ -348,7 +348,10 @@ async def _fetch_window(
     fetchers = [asyncio.ensure_future(fetcher()) for _ in range(width)]
     try:
         for number in wanted:
-            fetched = await answers.setdefault(number, loop.create_future())
+            try:
+                fetched = await answers.setdefault(number, loop.create_future())
+            except ExportFailed as failed:  # told in its turn: count what was written before it
+                raise ExportFailed(failed.cause, tally.result, failed.page) from failed.cause
             del answers[number]
             room.release()
             # Read (parse) off the event loop: answers arriving meanwhile are taken in at once
