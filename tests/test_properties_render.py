@@ -120,7 +120,7 @@ contacts = st.fixed_dictionaries(
     },
 ).map(lambda raw: Contact.from_json(raw))
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CELL_STYLES = {
     "online": Style(color="green"),
     "muted": Style(dim=True),
