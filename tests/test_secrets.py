@@ -182,8 +182,13 @@ class BreaksAfterSending(httpx.AsyncBaseTransport):
 
 @pytest.mark.usefixtures("utc")
 async def test_the_app_shows_no_credential_through_its_errors_screens_and_log(
-    server: DemoServer, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    server: DemoServer,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # where the app's export goes
+    monkeypatch.setenv("HOME", str(tmp_path))
     log_file = setup_logging(tmp_path / "tui.log", debug=True)  # no secrets to redact given
     notices: list[str] = []
     screens: list[str] = []
@@ -224,15 +229,25 @@ async def test_the_app_shows_no_credential_through_its_errors_screens_and_log(
         await pilot.press("r")
         await wait_for_page(pilot, app, 1)
         screens.append(app.export_screenshot())
+        server.faults.add(parse_fault("not_jsonx*"))  # an export from the app that fails
+        await show("e", then="")
+        await pilot.press("enter")  # to the file it offers
+        await wait_until(pilot, lambda: any("Export failed" in notice for notice in notices))
+        server.faults.clear()
+        screens.append(app.export_screenshot())
         assert_clean(app.status_text(), "the status line")
         assert_clean(app.clipboard, "the clipboard")
         reprs = assert_no_repr_shows_a_credential(
             app, app.connection, app.loader, await app.loader.source()
         )
         assert reprs > 50, "the walk reached the app's objects"
-    assert len(screens) == 11 and len(notices) >= 3
+    assert len(screens) == 13 and len(notices) >= 4
     for number, svg in enumerate(screens):
         assert_clean(svg, f"screen {number}")
+    exported = list(tmp_path.rglob("*.partial"))
+    assert exported, "the export left its partial file"
+    for path in exported:
+        assert_clean(path.read_text(encoding="utf-8"), path.name)
     for notice in notices:
         assert_clean(notice, "a notification")
     text = log_file.read_text(encoding="utf-8")
