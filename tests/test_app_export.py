@@ -26,7 +26,7 @@ __all__ = ["utc"]
 
 pytestmark = pytest.mark.usefixtures("utc")
 
-CONTACTS = 600
+CONTACTS = 400
 TRIAL = ContactQuery(labels=("trial",), sort="name", direction="desc")
 
 
@@ -167,8 +167,8 @@ async def test_progress_shows_paging_goes_on_and_escape_cancels(
         screen = await open_dialog(pilot, app)
         target = tmp_path / "all.jsonl"
         await type_path(pilot, "all.jsonl")
-        await wait_until(pilot, lambda: "200 of 600 contacts · page 2 of 6" in screen_text(app))
-        assert screen.query_one("#export-bar", ProgressBar).percentage == pytest.approx(1 / 3)
+        await wait_until(pilot, lambda: "200 of 400 contacts · page 2 of 4" in screen_text(app))
+        assert screen.query_one("#export-bar", ProgressBar).percentage == pytest.approx(1 / 2)
         assert (tmp_path / "all.jsonl.partial").exists()
 
         await pilot.press("b")  # the export goes on behind; the list answers keys
@@ -180,7 +180,7 @@ async def test_progress_shows_paging_goes_on_and_escape_cancels(
         assert app.exports.running
 
         await open_dialog(pilot, app)  # e again: the progress, not a new export
-        assert "200 of 600 contacts · page 2 of 6" in screen_text(app)
+        assert "200 of 400 contacts · page 2 of 4" in screen_text(app)
         assert not strip.is_attached
         await pilot.press("escape")
         await wait_until(pilot, lambda: bool(notices.titled("")) or not app.exports.running)

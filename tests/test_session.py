@@ -166,8 +166,8 @@ def test_the_cli_remembers_filters_and_profile_between_runs(
         await wait_until(pilot, lambda: app.focused is table)
         await pilot.press("d")
         await wait_until(pilot, lambda: app.contact_query.direction == "desc")
-        await pilot.press("slash", *"someone@example.com", "enter")
-        await wait_until(pilot, lambda: app.contact_query.search == "someone@example.com")
+        await pilot.press("slash", *"q7", "enter")
+        await wait_until(pilot, lambda: app.contact_query.search == "q7")
         await wait_until(pilot, lambda: app.focused is table)
         await pick(pilot, app, "us")
         await wait_for_page(pilot, app, 1)
@@ -177,7 +177,7 @@ def test_the_cli_remembers_filters_and_profile_between_runs(
     assert seen["keys"] == "→"  # [keys] and the theme from the config file
     assert seen["theme"] == "nord"
     text = paths.state_path().read_text(encoding="utf-8")
-    assert "someone" not in text  # the search is never written
+    assert "q7" not in text  # the search is never written
     state = load_state()
     assert state.profile == "us"
     assert (state.labels, state.direction) == (("trial",), "desc")
@@ -194,10 +194,6 @@ def test_the_cli_remembers_filters_and_profile_between_runs(
     assert seen["profile"] == "us"  # the profile used last, not default_profile
     assert seen["query"] == ContactQuery(labels=("trial",), direction="desc")
     assert "trial" in seen["suggested"]
-
-    assert run_app(monkeypatch, ["--config", str(config), "--profile", "sg"], second) == 0
-    assert seen["profile"] == "sg"
-    assert seen["query"] == ContactQuery()  # those filters were for "us"
 
 
 def test_a_remembered_profile_that_fails_falls_back_with_a_warning(
