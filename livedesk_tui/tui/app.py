@@ -811,6 +811,7 @@ class LiveDeskApp(App[None]):
         if connect is None:
             return
         shown = clean(clip(name, 40))
+        self.notify(f"Connecting to profile {shown}…", timeout=2, markup=False)
         try:
             connection = await asyncio.to_thread(connect, name)
         except LiveDeskError as error:
