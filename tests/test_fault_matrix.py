@@ -174,7 +174,13 @@ ROWS: tuple[Row, ...] = (
         retried=False,
     ),
     Row("connection dropped mid-body", "dropx*", 4, "broke off mid-response", retried=True),
-    Row("connection closed, no answer", "closex*", 4, "broke off mid-response", retried=True),
+    Row(
+        "connection closed, no answer",
+        "closex*",
+        4,
+        "closed the connection without answering",
+        retried=True,
+    ),
     Row(
         "server never answers",
         "hang:10x*",

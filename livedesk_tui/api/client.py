@@ -352,6 +352,10 @@ class ContactsClient:
             return NetworkError(
                 f"Could not connect to {host}: {_reason(exc)}. Is the base URL right?"
             )
+        if isinstance(exc, httpx.RemoteProtocolError) and "without sending a response" in str(exc):
+            return NetworkError(
+                f"{host} closed the connection without answering. Retry in a moment."
+            )
         if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
             return NetworkError(
                 f"The connection to {host} broke off mid-response. Retry in a moment."
