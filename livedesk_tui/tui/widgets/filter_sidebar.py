@@ -28,7 +28,6 @@ SEARCH_PAUSE = 0.6
 DEFAULT_SORT = "default"
 
 
-
 def parse_labels(text: str) -> tuple[str, ...]:
     """``"vip, trial,,vip"`` -> ``("vip", "trial")``: trimmed, no blanks, no repeats."""
     seen: dict[str, None] = {}
