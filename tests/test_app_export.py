@@ -89,7 +89,7 @@ async def type_path(pilot: Pilot[Any], path: str) -> None:
     await pilot.press("ctrl+u", *path, "enter")
 
 
-async def test_export_writes_the_filters_to_csv_through_a_partial_file(
+async def test_export_writes_the_filters_to_csv_replacing_a_file_only_when_asked_twice(
     server: DemoServer, tmp_path: Path
 ) -> None:
     notices = Notices()
@@ -103,8 +103,15 @@ async def test_export_writes_the_filters_to_csv_through_a_partial_file(
         stamp = FIXED_NOW.strftime("%Y%m%d-%H%M")
         path = screen.query_one("#export-path", Input)
         assert path.value == f"~/livedesk-contacts-{stamp}.csv"
+        await type_path(pilot, "absent/x.csv")
+        assert "There is no folder absent." in screen_text(app)
         target = tmp_path / "trial.csv"
+        target.write_text("precious\n", encoding="utf-8")
         await type_path(pilot, "trial.csv")
+        assert "trial.csv exists: enter again replaces it." in screen_text(app)
+        assert target.read_text(encoding="utf-8") == "precious\n"
+        assert not app.exports.running
+        await pilot.press("enter")  # asked twice: replace it
         await wait_until(pilot, lambda: bool(notices.titled("Export done")))
         assert not isinstance(app.screen, ExportScreen)
         assert notices.titled("Export done") == [f"Exported {len(expected)} contacts to trial.csv."]
@@ -133,28 +140,7 @@ async def test_json_keeps_each_contact_as_the_server_sent_it(
     assert body == b"[\n" + b",\n".join(served_json(server, ContactQuery())) + b"\n]\n"
 
 
-async def test_an_existing_file_is_replaced_only_when_asked_twice(
-    server: DemoServer, tmp_path: Path
-) -> None:
-    target = tmp_path / "keep.csv"
-    target.write_text("precious\n", encoding="utf-8")
-    notices = Notices()
-    app = make_app(server)
-    async with app.run_test(size=(80, 24), notifications=True, message_hook=notices.hook) as pilot:
-        await wait_for_page(pilot, app, 1)
-        await open_dialog(pilot, app)
-        await type_path(pilot, "keep.csv")
-        assert "exists: enter again replaces it." in screen_text(app)
-        assert target.read_text(encoding="utf-8") == "precious\n"
-        await type_path(pilot, "absent/x.csv")
-        assert "There is no folder" in screen_text(app)
-        await pilot.press("escape")
-        await wait_until(pilot, lambda: not isinstance(app.screen, ExportScreen))
-        assert not notices.titled("Export done")
-    assert target.read_text(encoding="utf-8") == "precious\n"
-
-
-async def test_progress_shows_paging_goes_on_and_escape_cancels(
+async def test_progress_shows_paging_goes_on_escape_cancels_and_quitting_asks(
     server: DemoServer, tmp_path: Path
 ) -> None:
     # Page 3 of the export (100 a page) gets no answer: the export stops after page 2 and
@@ -188,8 +174,19 @@ async def test_progress_shows_paging_goes_on_and_escape_cancels(
         assert any("Export cancelled" in text for _t, text, _s in notices.seen)
         assert not app.exports.running
         assert not app.query("#export-strip")
+        assert not (tmp_path / "all.jsonl.partial").exists()
+
+        await open_dialog(pilot, app)  # another, to the file offered: quitting asks first
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.exports.running)
+        await pilot.press("b", "q")
+        await wait_until(pilot, lambda: "Press q again" in notices.seen[-1][1])
+        assert notices.seen[-1][1].startswith("An export is running (e shows it).")
+        assert app.is_running
+        await pilot.press("q")
+        await wait_until(pilot, lambda: not app.is_running)
     assert not target.exists()
-    assert not (tmp_path / "all.jsonl.partial").exists()
+    assert list((tmp_path / "home").iterdir()) == []  # quitting cancelled it: no partial file
 
 
 async def test_a_failing_page_leaves_the_partial_file_and_says_so(
@@ -211,22 +208,3 @@ async def test_a_failing_page_leaves_the_partial_file_and_says_so(
     assert not target.exists()
     lines = (tmp_path / "broken.jsonl.partial").read_bytes().splitlines()
     assert lines == served_json(server, ContactQuery())[:100]
-
-
-async def test_quitting_during_an_export_asks_first(server: DemoServer, tmp_path: Path) -> None:
-    server.faults.add(Fault("hang", page=2, times=None, hang_seconds=20))
-    notices = Notices()
-    app = make_app(server)
-    async with app.run_test(size=(80, 24), notifications=True, message_hook=notices.hook) as pilot:
-        await wait_for_page(pilot, app, 1)
-        await open_dialog(pilot, app)
-        await type_path(pilot, "q.csv")
-        await wait_until(pilot, lambda: app.exports.running)
-        await pilot.press("b", "q")
-        await wait_until(
-            pilot, lambda: any("An export is running" in n for _t, n, _s in notices.seen)
-        )
-        assert app.is_running
-        await pilot.press("q")
-        await wait_until(pilot, lambda: not app.is_running)
-    assert not (tmp_path / "q.csv.partial").exists()
