@@ -16,10 +16,13 @@ from textual.pilot import Pilot
 from textual.widgets import Input, ProgressBar
 from tui_fixtures import FIXED_NOW, make_app, screen_text, utc, wait_for_page, wait_until
 
+from livedesk_tui.api.export import ExportResult
 from livedesk_tui.api.models import ContactQuery
 from livedesk_tui.demo.faults import Fault
 from livedesk_tui.demo.server import DemoServer
 from livedesk_tui.tui.app import LiveDeskApp
+from livedesk_tui.tui.exporting import ExportJob
+from livedesk_tui.tui.messages import ExportEnded
 from livedesk_tui.tui.screens.export import ExportScreen
 
 __all__ = ["utc"]
@@ -134,6 +137,12 @@ async def test_json_keeps_each_contact_as_the_server_sent_it(
         (tmp_path / "out").mkdir()
         await type_path(pilot, "out")  # a folder: the default name inside it
         await wait_until(pilot, lambda: bool(notices.titled("Export done")))
+        # What the engine finds amiss (the list changed while exporting) is shown as warnings.
+        app.exports.job = ExportJob(Path("w.csv"), "csv", ContactQuery())
+        shortfall = "the server reported 6 matching contacts but 5 were exported"
+        app.post_message(ExportEnded(result=ExportResult(written=5, warnings=[shortfall])))
+        await wait_until(pilot, lambda: ("Export", shortfall, "warning") in notices.seen)
+        assert notices.titled("Export done")[-1] == "Exported 5 contacts to w.csv."
     written = list((tmp_path / "out").glob("livedesk-contacts-*.json"))
     assert len(written) == 1
     body = written[0].read_bytes()
