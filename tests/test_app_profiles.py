@@ -15,12 +15,20 @@ from typing import Any
 
 import pytest
 from textual.notifications import Notify
-from tui_fixtures import expected_ids, make_app, shown_ids, utc, wait_for_page, wait_until
+from tui_fixtures import (
+    ClosingWatch,
+    expected_ids,
+    make_app,
+    shown_ids,
+    utc,
+    wait_for_page,
+    wait_until,
+)
 
 from livedesk_tui.api.client import ContactsClient
 from livedesk_tui.api.connection import Connection, Dialect
 from livedesk_tui.api.errors import ConfigError
-from livedesk_tui.api.models import ContactQuery, Page
+from livedesk_tui.api.models import ContactQuery
 from livedesk_tui.demo.profiles import DemoProfiles
 from livedesk_tui.demo.server import DemoServer
 from livedesk_tui.session import ConfigProfiles
@@ -48,28 +56,6 @@ def livedesk() -> Iterator[DemoServer]:
 def chatwoot() -> Iterator[DemoServer]:
     with DemoServer(contacts=120, seed=11, dialect="chatwoot", account_id=3) as running:
         yield running
-
-
-class Closing:
-    """The real client, noting whether the app closed it."""
-
-    def __init__(self, inner: ContactsClient) -> None:
-        self.inner = inner
-        self.connection = inner.connection
-        self.closed = False
-
-    def effective_page_size(self, query: ContactQuery) -> int:
-        return self.inner.effective_page_size(query)
-
-    async def list_contacts(self, query: ContactQuery) -> Page:
-        return await self.inner.list_contacts(query)
-
-    async def list_labels(self) -> list[str]:
-        return await self.inner.list_labels()
-
-    async def aclose(self) -> None:
-        self.closed = True
-        await self.inner.aclose()
 
 
 def connector(livedesk: DemoServer, chatwoot: DemoServer) -> Any:
@@ -101,7 +87,7 @@ async def test_switching_profiles_keeps_the_filters_and_forgets_the_old_account(
     livedesk: DemoServer, chatwoot: DemoServer
 ) -> None:
     connect, connections = connector(livedesk, chatwoot)
-    first = Closing(ContactsClient(connections["sg"]))
+    first = ClosingWatch(ContactsClient(connections["sg"]))
     notices: list[str] = []
 
     def hook(message: Any) -> None:

@@ -7,10 +7,18 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from tui_fixtures import expected_ids, make_app, screen_text, utc, wait_for_page, wait_until
+from tui_fixtures import (
+    ClosingWatch,
+    expected_ids,
+    make_app,
+    screen_text,
+    utc,
+    wait_for_page,
+    wait_until,
+)
 
 from livedesk_tui.api.client import ContactsClient
-from livedesk_tui.api.models import ContactQuery, Page
+from livedesk_tui.api.models import ContactQuery
 from livedesk_tui.demo.server import DemoServer
 from livedesk_tui.tui.app import ACTIONS, LiveDeskApp
 from livedesk_tui.tui.screens.contact import ContactScreen
@@ -231,28 +239,6 @@ async def test_an_unknown_theme_falls_back_to_the_default(server: DemoServer) ->
         await wait_for_page(pilot, app, 1)
         assert app.theme == "textual-dark"
         assert app.is_running
-
-
-class ClosingWatch:
-    """The real client, noting whether the app closed it."""
-
-    def __init__(self, inner: ContactsClient) -> None:
-        self.inner = inner
-        self.connection = inner.connection
-        self.closed = False
-
-    def effective_page_size(self, query: ContactQuery) -> int:
-        return self.inner.effective_page_size(query)
-
-    async def list_contacts(self, query: ContactQuery) -> Page:
-        return await self.inner.list_contacts(query)
-
-    async def list_labels(self) -> list[str]:
-        return await self.inner.list_labels()
-
-    async def aclose(self) -> None:
-        self.closed = True
-        await self.inner.aclose()
 
 
 async def test_quitting_closes_the_client(server: DemoServer) -> None:

@@ -22,7 +22,7 @@ from textual.widgets import Input
 
 from livedesk_tui.api.client import ContactsClient, RetryPolicy
 from livedesk_tui.api.connection import Connection
-from livedesk_tui.api.models import ContactQuery
+from livedesk_tui.api.models import ContactQuery, Page
 from livedesk_tui.demo.catalogue import REFERENCE_NOW
 from livedesk_tui.demo.server import DemoServer
 from livedesk_tui.tui.app import LiveDeskApp
@@ -180,3 +180,25 @@ def no_cursor_blink(app: LiveDeskApp) -> None:
     """Stop text cursors blinking so screenshots are the same every run."""
     for field in app.screen.query(Input):
         field.cursor_blink = False
+
+
+class ClosingWatch:
+    """The real client, noting whether the app closed it."""
+
+    def __init__(self, inner: ContactsClient) -> None:
+        self.inner = inner
+        self.connection = inner.connection
+        self.closed = False
+
+    def effective_page_size(self, query: ContactQuery) -> int:
+        return self.inner.effective_page_size(query)
+
+    async def list_contacts(self, query: ContactQuery) -> Page:
+        return await self.inner.list_contacts(query)
+
+    async def list_labels(self) -> list[str]:
+        return await self.inner.list_labels()
+
+    async def aclose(self) -> None:
+        self.closed = True
+        await self.inner.aclose()
