@@ -120,7 +120,7 @@ class LiveDeskApp(App[None]):
         Binding("escape", "escape", "Back", show=False, id="escape"),
     ]
 
-    contact_query: reactive[ContactQuery] = reactive(ContactQuery(), init=False)
+    contact_query: reactive[ContactQuery] = reactive(ContactQuery(), init=False, repaint=False)
     """The page being asked for: filters and page number."""
 
     def __init__(
