@@ -11,7 +11,9 @@ from collections.abc import Callable
 
 from ..api.models import ContactQuery, Page
 
-DEFAULT_CAPACITY = 64
+DEFAULT_CAPACITY = 16
+"""Pages kept: about 100 KB each (contacts with their raw fields and exact JSON text), so 16
+stay well within the memory of a bare table app while covering paging back and forth."""
 
 
 class PageCache:
