@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import pytest
 
 from livedesk_tui.demo.catalogue import DemoContact
 from livedesk_tui.demo.server import DEMO_API_KEY, DEMO_API_SECRET, DemoServer
@@ -153,3 +154,15 @@ def clean(server: DemoServer) -> Iterator[DemoServer]:
     server.faults.clear()
     server.latency_ms = 0
     assert server.errors == []
+
+
+@pytest.fixture
+def server(demo_server_module: DemoServer) -> Iterator[DemoServer]:
+    """The shared 1,000-contact server, with no faults, no latency and an empty log."""
+    yield from clean(demo_server_module)
+
+
+@pytest.fixture
+def http(server: DemoServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.base_url, auth=AUTH, timeout=10) as client:
+        yield client

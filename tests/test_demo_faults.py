@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -14,11 +13,12 @@ import pytest
 from demo_http import (
     AUTH,
     PATH,
-    clean,
+    http,
     open_socket,
     read_response,
     read_to_eof,
     request_bytes,
+    server,
     split_response,
     wait_until,
 )
@@ -27,17 +27,7 @@ from livedesk_tui.demo.catalogue import DemoContact
 from livedesk_tui.demo.faults import Fault, FaultPlan, parse_fault
 from livedesk_tui.demo.server import DemoServer
 
-
-@pytest.fixture
-def server(demo_server_module: DemoServer) -> Iterator[DemoServer]:
-    """The shared 1,000-contact server, with no faults, no latency and an empty log."""
-    yield from clean(demo_server_module)
-
-
-@pytest.fixture
-def http(server: DemoServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base_url, auth=AUTH, timeout=10) as client:
-        yield client
+__all__ = ["http", "server"]  # fixtures shared from demo_http
 
 
 # --- faults ---------------------------------------------------------------------------------

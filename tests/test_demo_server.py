@@ -11,7 +11,6 @@ import json
 import re
 import socket
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -21,14 +20,15 @@ from demo_http import (
     PATH,
     SORT_KEYS,
     basic,
-    clean,
     expected_ids,
     fetch_all,
+    http,
     matches_search,
     open_socket,
     read_response,
     read_to_eof,
     request_bytes,
+    server,
     split_response,
     value_for,
 )
@@ -39,17 +39,7 @@ from livedesk_tui.demo.dataset import generate_contacts, hostile_contacts
 from livedesk_tui.demo.faults import parse_fault
 from livedesk_tui.demo.server import DEMO_API_KEY, DEMO_API_SECRET, DemoServer
 
-
-@pytest.fixture
-def server(demo_server_module: DemoServer) -> Iterator[DemoServer]:
-    """The shared 1,000-contact server, with no faults, no latency and an empty log."""
-    yield from clean(demo_server_module)
-
-
-@pytest.fixture
-def http(server: DemoServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base_url, auth=AUTH, timeout=10) as client:
-        yield client
+__all__ = ["http", "server"]  # fixtures shared from demo_http
 
 
 # --- authentication -------------------------------------------------------------------------
