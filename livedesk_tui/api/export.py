@@ -14,8 +14,8 @@ import asyncio
 import csv
 import io
 import json
-from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import aclosing
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal, TextIO
 
@@ -278,11 +278,18 @@ def _may_have_more(page: Page, page_size: int, number: int, last: int | None) ->
     return len(page.contacts) >= page_size and page_size > 0
 
 
-async def _fetch(source: ContactsSource, query: ContactQuery, tally: _Tally) -> Page:
+@contextmanager
+def _failing_at(page: int, tally: _Tally) -> Iterator[None]:
+    """Turn an API error on ``page`` into ``ExportFailed`` with what was written so far."""
     try:
-        return await source.list_contacts(query)
+        yield
     except LiveDeskError as exc:
-        raise ExportFailed(exc, tally.result, query.page) from exc
+        raise ExportFailed(exc, tally.result, page) from exc
+
+
+async def _fetch(source: ContactsSource, query: ContactQuery, tally: _Tally) -> Page:
+    with _failing_at(query.page, tally):
+        return await source.list_contacts(query)
 
 
 async def _fetch_raw(source: ContactsSource, query: ContactQuery, tally: _Tally) -> Any:
@@ -291,19 +298,15 @@ async def _fetch_raw(source: ContactsSource, query: ContactQuery, tally: _Tally)
     fetch = getattr(source, "fetch_contacts", None)
     if fetch is None:
         return await _fetch(source, query, tally)
-    try:
+    with _failing_at(query.page, tally):
         return await fetch(query)
-    except LiveDeskError as exc:
-        raise ExportFailed(exc, tally.result, query.page) from exc
 
 
 def _read(source: ContactsSource, fetched: Any, tally: _Tally) -> Page:
     if isinstance(fetched, Page):
         return fetched
-    try:
+    with _failing_at(fetched.query.page, tally):
         return source.read_contacts(fetched)  # type: ignore[attr-defined]
-    except LiveDeskError as exc:
-        raise ExportFailed(exc, tally.result, fetched.query.page) from exc
 
 
 async def _fetch_window(
