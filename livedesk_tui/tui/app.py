@@ -218,11 +218,12 @@ class LiveDeskApp(App[None]):
 
     def compose(self) -> ComposeResult:
         from textual.containers import Horizontal, Vertical
-        from textual.widgets import Footer, Static
+        from textual.widgets import Static
 
         from .widgets.contact_detail import ContactDetail
         from .widgets.contacts_table import ContactsTable
         from .widgets.filter_sidebar import FilterSidebar
+        from .widgets.key_bar import KeyBar
         from .widgets.status_bar import StatusBar
 
         with Horizontal(id="main"):
@@ -234,7 +235,7 @@ class LiveDeskApp(App[None]):
                 yield Static("", id="empty")
             yield ContactDetail(clock=self.clock, id="detail")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         if self._theme_name:

@@ -9,11 +9,11 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
-from textual.widgets import Footer
 
 from ...api.models import Contact
 from ..formatting import utc_now
 from ..widgets.contact_detail import ContactDetail
+from ..widgets.key_bar import KeyBar
 
 
 class ContactScreen(ModalScreen[None]):
@@ -41,7 +41,7 @@ class ContactScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield ContactDetail(self.contact, clock=self._clock, id="contact-full")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(ContactDetail).focus()

@@ -16,10 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import ScrollableContainer
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...api.models import Contact
 from ...api.sanitize import clean, clean_multiline, clip
+from ..widgets.key_bar import KeyBar
 
 
 def pretty_json(contact: Contact) -> str:
@@ -65,7 +66,7 @@ class RawViewScreen(ModalScreen[None]):
         yield Static(Text(title), id="raw-title")
         with ScrollableContainer(id="raw-body"):
             yield Static(raw_text(self.contact), id="raw-json")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#raw-body").focus()

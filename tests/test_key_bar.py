@@ -1,0 +1,73 @@
+"""The key bar at the bottom: what it shows, on which screen, and that a click presses the key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from tui_fixtures import make_app, screen_text, utc, wait_for_page, wait_until
+
+from livedesk_tui.demo.server import DemoServer
+from livedesk_tui.tui.screens.contact import ContactScreen
+from livedesk_tui.tui.widgets.key_bar import KeyBar
+
+__all__ = ["utc"]
+
+pytestmark = pytest.mark.usefixtures("utc")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[DemoServer]:
+    with DemoServer(contacts=60, seed=3) as running:
+        yield running
+
+
+def bottom_line(app) -> str:
+    return screen_text(app).splitlines()[-1]
+
+
+async def test_shows_the_screens_keys_and_the_palette_key(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_page(pilot, app, 1)
+        line = bottom_line(app)
+        assert line.lstrip().startswith("n Next  p Prev  / Search  f Filters")
+        assert line.rstrip().endswith("^p palette")
+        bar = app.screen.query_one(KeyBar)
+        actions = [binding.action for binding, _enabled in bar.shown_bindings()]
+        assert len(actions) == len(set(actions))  # one entry per action
+        assert "quit" in actions and "command_palette" not in actions
+
+
+async def test_a_narrow_terminal_leaves_out_the_palette_key(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=(50, 16)) as pilot:
+        await wait_for_page(pilot, app, 1)
+        assert "palette" not in bottom_line(app)
+        assert "n Next" in bottom_line(app)
+
+
+async def test_follows_the_screen_on_top(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_page(pilot, app, 1)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ContactScreen))
+        await wait_until(pilot, lambda: "Back" in bottom_line(app))
+        assert "Raw JSON" in bottom_line(app) and "Next" not in bottom_line(app)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: "Next" in bottom_line(app))
+
+
+async def test_a_click_on_a_key_presses_it(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_page(pilot, app, 1)
+        bar = app.screen.query_one(KeyBar)
+        column = bottom_line(app).index("Next")
+        assert bar.key_at(column) == "n"
+        assert bar.key_at(79 - 3) == "ctrl+p"
+        await pilot.click(KeyBar, offset=(column, 0))
+        await wait_for_page(pilot, app, 2)
+        gap = bottom_line(app).index("Quit") + len("Quit ") + 2
+        assert bar.key_at(gap) is None
