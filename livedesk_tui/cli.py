@@ -8,7 +8,6 @@ Exit codes: 0 ok; 2 usage or configuration error; 3 authentication or permission
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 import traceback
@@ -335,6 +334,8 @@ def _start_logging(args: argparse.Namespace, connection: Connection) -> None:
 
 
 def _export(args: argparse.Namespace, connection: Connection) -> int:
+    import asyncio
+
     from .api.client import ContactsClient, RetryPolicy
     from .api.export import ExportFailed, export_contacts
     from .progress import ProgressLine

@@ -204,6 +204,22 @@ async def test_initial_query_is_shown_in_the_sidebar(server: DemoServer) -> None
         assert app.query_one("#search", Input).value == "a"
 
 
+async def test_the_sidebar_controls_are_built_when_first_shown(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_page(pilot, app, 1)
+        assert not sidebar(app).built and not sidebar(app).query(Input)
+        await pilot.press("d")  # a change made while the controls do not exist yet
+        await wait_for_page(pilot, app, 1)
+        assert not sidebar(app).built
+        await pilot.press("f")
+        await wait_until(pilot, lambda: sidebar(app).built)
+        assert app.query_one("#direction", Select).value == "desc"
+        assert app.query_one("#labels", Input).value == ""
+        await pilot.press("f", "f")  # closing and opening again builds nothing new
+        assert len(sidebar(app).query(Input)) == 2
+
+
 async def test_a_chatwoot_server_fills_the_label_suggestions() -> None:
     with DemoServer(contacts=60, seed=7, dialect="chatwoot") as chatwoot:
         app = make_app(chatwoot)

@@ -15,7 +15,7 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
@@ -293,6 +293,8 @@ class LiveDeskApp(App[None]):
     def _set_sidebar(self, open_: bool) -> None:
         self._sidebar_open = open_
         self.set_class(open_, "-sidebar")
+        if open_:
+            self._sidebar.build()
         if not open_ and self.is_mounted:
             focused = self.focused
             if focused is not None and self._sidebar in focused.ancestors_with_self:
@@ -613,18 +615,18 @@ class LiveDeskApp(App[None]):
         self.error = None
         self._request(self.contact_query, refresh=True)
 
-    def _open_sidebar_at(self, focus: Callable[[FilterSidebar], None]) -> None:
+    async def _open_sidebar_at(self, focus: Callable[[FilterSidebar], Awaitable[None]]) -> None:
         self._set_sidebar(True)
-        focus(self._sidebar)
+        await focus(self._sidebar)
 
-    def action_search(self) -> None:
-        self._open_sidebar_at(lambda sidebar: sidebar.focus_search())
+    async def action_search(self) -> None:
+        await self._open_sidebar_at(lambda sidebar: sidebar.focus_search())
 
-    def action_labels(self) -> None:
-        self._open_sidebar_at(lambda sidebar: sidebar.focus_labels())
+    async def action_labels(self) -> None:
+        await self._open_sidebar_at(lambda sidebar: sidebar.focus_labels())
 
-    def action_sort(self) -> None:
-        self._open_sidebar_at(lambda sidebar: sidebar.focus_sort())
+    async def action_sort(self) -> None:
+        await self._open_sidebar_at(lambda sidebar: sidebar.focus_sort())
 
     def action_direction(self) -> None:
         current = self.contact_query
