@@ -71,3 +71,19 @@ async def test_a_click_on_a_key_presses_it(server: DemoServer) -> None:
         await wait_for_page(pilot, app, 2)
         gap = bottom_line(app).index("Quit") + len("Quit ") + 2
         assert bar.key_at(gap) is None
+
+
+async def test_a_theme_change_redraws_it_in_the_new_colours(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_page(pilot, app, 1)
+        bar = app.screen.query_one(KeyBar)
+
+        def key_colour() -> object:
+            line = bar.render()
+            return line.get_style_at_offset(app.console, 1).color
+
+        before = key_colour()
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await wait_until(pilot, lambda: key_colour() != before)
+        assert key_colour() == bar.get_component_rich_style("key-bar--key").color

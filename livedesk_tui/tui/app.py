@@ -401,7 +401,7 @@ class LiveDeskApp(App[None]):
                 self._prefetching = None
 
     def _prefetch_after(self, page: Page) -> None:
-        if page.is_last or not page.contacts:
+        if page is not self.page or page.is_last or not page.contacts:
             return
         following = page.query.at_page(page.number + 1)
         if self.loader.cached(following) is not None or self.loader.in_flight(following):
@@ -453,7 +453,8 @@ class LiveDeskApp(App[None]):
         if not page.contacts and count is not None and page.number > count:
             self.contact_query = page.query.at_page(count)  # the list shrank under us
             return
-        self._prefetch_after(page)
+        # Asked for once the page is painted: the request's work would delay the paint.
+        self.call_after_refresh(self._prefetch_after, page)
 
     def on_page_failed(self, message: PageFailed) -> None:
         if self._stale(message):

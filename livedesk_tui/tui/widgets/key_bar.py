@@ -56,6 +56,8 @@ class KeyBar(Widget, can_focus=False):
         super().__init__(id=id, classes=classes)
         self._spans: list[tuple[int, int, str]] = []
         """Where each key is drawn: (first cell, end cell, key to press)."""
+        self._drawn: tuple[object, Text] | None = None
+        """The last line drawn and what it was drawn from, reused while that is the same."""
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -64,7 +66,12 @@ class KeyBar(Widget, can_focus=False):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: object) -> None:
+        self._drawn = None
         self.refresh()
+
+    def notify_style_update(self) -> None:
+        self._drawn = None
+        super().notify_style_update()
 
     def shown_bindings(self) -> list[tuple[Binding, bool]]:
         """The bindings to show, one per action, in the order the screen gives them, and
@@ -89,9 +96,16 @@ class KeyBar(Widget, can_focus=False):
         return binding, enabled
 
     def render(self) -> Text:
+        width = self.size.width
+        if self._drawn is not None and self._drawn[0] == width:
+            return self._drawn[1]
+        line = self._line(width)
+        self._drawn = (width, line)
+        return line
+
+    def _line(self, width: int) -> Text:
         key_style = self.get_component_rich_style("key-bar--key")
         text_style = self.get_component_rich_style("key-bar--description")
-        width = self.size.width
         line = Text(no_wrap=True, overflow="crop", end="")
         spans: list[tuple[int, int, str]] = []
 
