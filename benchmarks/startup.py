@@ -43,6 +43,59 @@ def time_to_text(argv: list[str], text: bytes, home: Path, timeout: float = 30.0
     return elapsed
 
 
+# What the first request pays once in a process, beyond what a later request costs: importing
+# httpx, opening the client (which imports httpcore) and the first request (which imports
+# anyio's asyncio backend). Timed after everything the app has loaded before its first request,
+# against a demo server in a process of its own that is already answering.
+_HTTP_STACK = r"""
+import asyncio, socket, sys, time
+import textual.app, livedesk_tui.cli, livedesk_tui.tui.app
+from livedesk_tui.api.models import ContactQuery
+from livedesk_tui.demo.launch import DemoProcess
+
+def wait_ready(port):
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as probe:
+                probe.sendall(b"GET / HTTP/1.0\r\n\r\n")
+                if probe.recv(16):
+                    return
+        except OSError:
+            time.sleep(0.02)
+    raise SystemExit("the demo server did not answer")
+
+async def timed(connection):
+    started = time.perf_counter()
+    from livedesk_tui.api.source import open_client
+    client = open_client(connection)
+    await client.list_contacts(ContactQuery())
+    first = time.perf_counter() - started
+    started = time.perf_counter()
+    await client.list_contacts(ContactQuery(page=2))
+    later = time.perf_counter() - started
+    await client.aclose()
+    return (first - later) * 1000
+
+with DemoProcess() as server:
+    wait_ready(server.port)
+    print(asyncio.run(timed(server.connection())))
+"""
+
+
+def http_stack_ms() -> float:
+    """Milliseconds the HTTP stack costs the first request of a process (see ``_HTTP_STACK``)."""
+    done = subprocess.run(
+        [PYTHON, "-c", _HTTP_STACK],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    return float(done.stdout.strip().splitlines()[-1])
+
+
 def first_row(quick: bool = False) -> Figure:
     """Figure 1: process start to the first contact row on screen, app vs floor."""
     runs = 1 if quick else 9
@@ -60,6 +113,14 @@ def first_row(quick: bool = False) -> Figure:
             lambda: time_to_text(app_argv(), text, home),
             lambda: time_to_text(floor_argv, text, home),
         )
+    notes = [f"app {spread(app)}", f"floor {spread(floor)}"]
+    stack = median([http_stack_ms() for _ in range(1 if quick else 5)])
+    rest = median(app) - stack
+    notes.append(
+        f"of which the HTTP stack's one-time cost (import httpx, open the client, first request "
+        f"less a later one) {stack:.0f} ms; without it {rest:.0f} ms, "
+        f"ratio {rest / median(floor):.2f}"
+    )
     return ratio_figure(
         "startup",
         "start to first row, --demo, 80x24 pty",
@@ -68,7 +129,7 @@ def first_row(quick: bool = False) -> Figure:
         unit="ms",
         floor_title="15-row DataTable app",
         limit=1.3,
-        notes=[f"app {spread(app)}", f"floor {spread(floor)}"],
+        notes=notes,
     )
 
 

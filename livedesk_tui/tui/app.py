@@ -181,6 +181,7 @@ class LiveDeskApp(App[None]):
         self._prefetching: ContactQuery | None = None
         self._wide: bool | None = None
         self._sidebar_open = False
+        self._empty_text: str | None = None
         self.set_reactive(LiveDeskApp.contact_query, initial_query or ContactQuery())
         if keymap:
             self.set_keymap(keymap)
@@ -500,10 +501,18 @@ class LiveDeskApp(App[None]):
         )
 
     def _show_empty(self, text: str) -> None:
+        """The line over an empty table ("Loading contacts…"); an empty ``text`` hides it.
+
+        Left alone when it already says ``text``: updating it asks for a new layout of the
+        whole screen, and every page shown would pay for it."""
         from textual.widgets import Static
 
+        if text == self._empty_text:
+            return
+        self._empty_text = text
         empty = self.query_one("#empty", Static)
-        empty.update(text)
+        if text:
+            empty.update(text)
         empty.display = bool(text)
 
     def _show_highlighted(self) -> None:

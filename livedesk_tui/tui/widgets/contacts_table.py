@@ -123,6 +123,8 @@ class ContactsTable(DataTable[Text]):
         self._clock = clock
         self._contacts: tuple[Contact, ...] = ()
         self._plan: tuple[PlannedColumn, ...] = ()
+        self._styles: dict[str, Style] | None = None
+        """The cells' colours, read from the theme once and kept until the styles change."""
 
     @property
     def contacts(self) -> tuple[Contact, ...]:
@@ -150,7 +152,20 @@ class ContactsTable(DataTable[Text]):
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
 
+    def notify_style_update(self) -> None:
+        self._styles = None
+        super().notify_style_update()
+
+    def _cell_styles(self) -> dict[str, Style]:
+        if self._styles is None:
+            self._styles = {
+                name: foreground(self, f"contacts-table--{name}")
+                for name in ("online", "muted", "blocked")
+            }
+        return self._styles
+
     def _restyle(self) -> None:
+        self._styles = None
         if self._contacts:
             self._rebuild(self.cursor_row)
 
@@ -171,10 +186,7 @@ class ContactsTable(DataTable[Text]):
         else:
             self.clear()
         now = self._clock()
-        styles = {
-            name: foreground(self, f"contacts-table--{name}")
-            for name in ("online", "muted", "blocked")
-        }
+        styles = self._cell_styles()
         seen: set[str] = set()
         for contact in self._contacts:
             key = contact.key

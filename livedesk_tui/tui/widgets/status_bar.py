@@ -17,6 +17,10 @@ from textual.widget import Widget
 from ..styles import foreground
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+SPIN_AFTER = 0.3
+"""Seconds of waiting after which the spinner starts turning. A quicker answer is shown
+without a spinner frame drawn just before it: Textual then holds the next frame (the one
+with the page) for up to two frame periods."""
 LEFT_MIN = 40
 """Cells the page, count and state keep before the connection on the right gives way."""
 
@@ -67,12 +71,16 @@ class StatusBar(Widget):
         self._where, self._state, self._state_kind = where, state, kind
         self._connection = connection
         if kind == "busy" and self._timer is None and self.is_mounted:
-            self._timer = self.set_interval(0.1, self._tick)
+            self._timer = self.set_timer(SPIN_AFTER, self._start_spinning)
         elif kind != "busy" and self._timer is not None:
             self._timer.stop()
             self._timer = None
         if changed:
             self.refresh()
+
+    def _start_spinning(self) -> None:
+        self._timer = self.set_interval(0.1, self._tick)
+        self._tick()
 
     def _tick(self) -> None:
         self._spin = (self._spin + 1) % len(SPINNER)
