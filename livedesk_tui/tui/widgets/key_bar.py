@@ -9,15 +9,33 @@ click on a key presses it.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import ClassVar, NamedTuple
 
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.widget import Widget
 
 NARROW = 60
 """Below this width the palette key is left out (``ctrl+p`` still opens it; help lists it)."""
+
+
+class Entry(NamedTuple):
+    """One key as the bar shows it."""
+
+    shown: str
+    """The key as displayed (``^p``)."""
+    description: str
+    enabled: bool
+    key: str
+    """The key a click presses."""
+    palette: bool = False
+    """The command palette's key, drawn on the right."""
+
+
+def _first_key(binding: Binding) -> str:
+    return binding.key.split(",")[0].strip()
 
 
 class KeyBar(Widget, can_focus=False):
@@ -56,8 +74,8 @@ class KeyBar(Widget, can_focus=False):
         super().__init__(id=id, classes=classes)
         self._spans: list[tuple[int, int, str]] = []
         """Where each key is drawn: (first cell, end cell, key to press)."""
-        self._drawn: tuple[object, Text] | None = None
-        """The last line drawn and what it was drawn from, reused while that is the same."""
+        self._drawn: tuple[int, tuple[Entry, ...], Text] | None = None
+        """The last line drawn, with the width and the entries it was drawn from."""
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -66,8 +84,9 @@ class KeyBar(Widget, can_focus=False):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: object) -> None:
-        self._drawn = None
-        self.refresh()
+        # Focus moving between widgets says the bindings changed; the keys shown rarely do.
+        if self._drawn is None or self._drawn[1] != self._entries():
+            self.refresh()
 
     def notify_style_update(self) -> None:
         self._drawn = None
@@ -76,66 +95,81 @@ class KeyBar(Widget, can_focus=False):
     def shown_bindings(self) -> list[tuple[Binding, bool]]:
         """The bindings to show, one per action, in the order the screen gives them, and
         whether each is enabled now. The palette binding is not among them."""
-        palette = self.app.COMMAND_PALETTE_BINDING
+        return self._shown(self.screen.active_bindings)[0]
+
+    def _shown(
+        self, active: Mapping[str, ActiveBinding]
+    ) -> tuple[list[tuple[Binding, bool]], tuple[Binding, bool] | None]:
+        """The shown bindings (as ``shown_bindings``) and the palette's, if it is offered."""
+        palette_key = self.app.COMMAND_PALETTE_BINDING
         seen: set[str] = set()
         shown: list[tuple[Binding, bool]] = []
-        for key, (_node, binding, enabled, _tooltip) in self.screen.active_bindings.items():
-            if not binding.show or key == palette or binding.action in seen:
+        for key, (_node, binding, enabled, _tooltip) in active.items():
+            if not binding.show or key == palette_key or binding.action in seen:
                 continue
             seen.add(binding.action)
             shown.append((binding, enabled))
-        return shown
+        palette = active.get(palette_key) if self.app.ENABLE_COMMAND_PALETTE else None
+        return shown, None if palette is None else (palette.binding, palette.enabled)
 
-    def _palette_binding(self) -> tuple[Binding, bool] | None:
-        if not self.app.ENABLE_COMMAND_PALETTE:
-            return None
-        found = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
-        if found is None:
-            return None
-        _node, binding, enabled, _tooltip = found
-        return binding, enabled
+    def _entries(self) -> tuple[Entry, ...]:
+        """What the line shows: the shown bindings, then the palette's key."""
+        shown, palette = self._shown(self.screen.active_bindings)
+        display = self.app.get_key_display
+        entries = [
+            Entry(display(binding), binding.description, enabled, _first_key(binding))
+            for binding, enabled in shown
+        ]
+        if palette is not None:
+            binding, enabled = palette
+            entries.append(
+                Entry(
+                    display(binding),
+                    binding.description,
+                    enabled,
+                    _first_key(binding),
+                    palette=True,
+                )
+            )
+        return tuple(entries)
 
     def render(self) -> Text:
         width = self.size.width
-        if self._drawn is not None and self._drawn[0] == width:
-            return self._drawn[1]
-        line = self._line(width)
-        self._drawn = (width, line)
+        entries = self._entries()
+        if self._drawn is not None and self._drawn[:2] == (width, entries):
+            return self._drawn[2]
+        line = self._line(width, entries)
+        self._drawn = (width, entries, line)
         return line
 
-    def _line(self, width: int) -> Text:
+    def _line(self, width: int, entries: tuple[Entry, ...]) -> Text:
         key_style = self.get_component_rich_style("key-bar--key")
         text_style = self.get_component_rich_style("key-bar--description")
         line = Text(no_wrap=True, overflow="crop", end="")
         spans: list[tuple[int, int, str]] = []
-
-        def add(binding: Binding, enabled: bool) -> None:
-            start = line.cell_len
-            line.append(f" {self.app.get_key_display(binding)} ", key_style)
-            line.append(f"{binding.description} ", text_style)
+        for shown, description, enabled, key, palette in entries:
+            if palette:  # on the right
+                if width < NARROW:
+                    continue
+                hint = Text.assemble(
+                    ("▏", self.get_component_rich_style("key-bar--divider")),
+                    (shown, key_style),
+                    (f" {description}", text_style),
+                    " ",
+                )
+                gap = width - line.cell_len - hint.cell_len
+                if gap < 0:
+                    continue
+                line.append(" " * gap)
+                start = line.cell_len
+                line.append_text(hint)
+            else:
+                start = line.cell_len
+                line.append(f" {shown} ", key_style)
+                line.append(f"{description} ", text_style)
             if not enabled:
                 line.stylize("dim", start)
-            spans.append((start, line.cell_len, binding.key.split(",")[0].strip()))
-
-        for binding, enabled in self.shown_bindings():
-            add(binding, enabled)
-        palette = self._palette_binding()
-        if palette is not None and width >= NARROW:
-            binding, enabled = palette
-            hint = Text.assemble(
-                ("▏", self.get_component_rich_style("key-bar--divider")),
-                (self.app.get_key_display(binding), key_style),
-                (f" {binding.description}", text_style),
-                " ",
-            )
-            gap = width - line.cell_len - hint.cell_len
-            if gap >= 0:
-                start = line.cell_len + gap
-                line.append(" " * gap)
-                line.append_text(hint)
-                if not enabled:
-                    line.stylize("dim", start)
-                spans.append((start, line.cell_len, binding.key.split(",")[0].strip()))
+            spans.append((start, line.cell_len, key))
         self._spans = spans
         return line
 
