@@ -51,10 +51,9 @@ log = logging.getLogger("livedesk_tui.tui")
 WIDE = 120
 """Terminal widths from which sidebar, table and detail show side by side."""
 
-NARROW = 60
 SHORT = 16
-"""Terminals narrower or shorter than these (a tmux pane) get the ``-narrow`` and ``-short``
-classes: the footer drops the palette hint and dialogs their blank lines (``app.tcss``)."""
+"""Terminals shorter than this (a tmux pane) get the ``-short`` class: dialogs drop their
+blank lines (``app.tcss``). Narrow ones lose the palette key in the key bar."""
 
 RAPID = 0.4
 """Page changes closer together than this (seconds) count as a burst of key presses."""
@@ -277,7 +276,6 @@ class LiveDeskApp(App[None]):
         self._apply_size(event.size.width, event.size.height)
 
     def _apply_size(self, width: int, height: int) -> None:
-        self.set_class(width < NARROW, "-narrow")
         self.set_class(height < SHORT, "-short")
         self._apply_width(width)
 
