@@ -49,7 +49,7 @@ def table(app: LiveDeskApp) -> ContactsTable:
 
 
 def header(app: LiveDeskApp) -> list[str]:
-    return [str(column.label) for column in table(app).ordered_columns]
+    return [column.label for column in table(app).columns_shown]
 
 
 async def test_80_columns_show_the_table_alone(server: DemoServer) -> None:
@@ -215,7 +215,7 @@ def muted_cell_style(app: LiveDeskApp) -> str:
     offline = next(
         i for i, c in enumerate(table(app).contacts) if c.availability_status != "online"
     )
-    return str(table(app).get_row_at(offline)[-1].style)
+    return str(table(app).row_cells(offline)[-1].style)
 
 
 async def test_colours_follow_the_theme(server: DemoServer) -> None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 from tui_fixtures import FIXED_NOW, utc
@@ -30,7 +31,9 @@ from livedesk_tui.tui.widgets.contacts_table import (
     NARROW_COLUMNS,
     WIDE_COLUMNS,
     WIDE_TABLE,
+    compose_row,
     plan_columns,
+    row_width,
 )
 
 __all__ = ["utc"]
@@ -123,6 +126,38 @@ def test_cells_are_literal_text_cut_with_an_ellipsis() -> None:
     assert render_cell(cell("👩\u200d💻 Dev Team"), width=7) == "👩\u200d💻 Dev…"
     assert cell("\x1b[31mred").plain == "␛[31mred"
     assert len(cell("x" * 10_000).plain) <= 200
+
+
+ROW_VALUES = [
+    ["東京都千代田区丸の内", "a" * 40, "👩\u200d💻 Dev Team", "x"],
+    ["Zoë", "z@example.com", "", "offline"],
+    ["李", "中村拓海@例え.jp", "3 d ago", "● online"],
+]
+
+
+@pytest.mark.parametrize("width", [40, 79, 120])
+@pytest.mark.parametrize("values", ROW_VALUES)
+def test_a_row_lays_its_cells_out_as_separate_columns_would(width: int, values: list[str]) -> None:
+    plan = plan_columns(width)
+    cells = [cell(value) for value in (values * 3)[: len(plan)]]
+    row = compose_row(cells, plan)
+    assert row.cell_len == row_width(plan) <= width
+    pad = " " * CELL_PADDING
+    expected = ""
+    for text, column in zip(cells, plan, strict=True):
+        alone = render_cell(text, column.width)  # the cell as its own column shows it
+        expected += pad + alone + " " * (column.width - cell_len(alone)) + pad
+    assert render_cell(row, row.cell_len) == expected
+
+
+def test_a_rows_columns_stay_apart_in_its_segments() -> None:
+    """A screenshot (SVG) places each segment: a column must not share one with the next."""
+    plan = plan_columns(79)
+    row = compose_row([cell("木村蓮"), cell("k@example.jp"), cell("1 d ago"), cell("x")], plan)
+    console = Console(width=row.cell_len, color_system=None)
+    segments = list(console.render(row, console.options.update_width(row.cell_len)))
+    texts = [segment.text.rstrip() for segment in segments if segment.text.strip()]
+    assert texts == ["木村蓮", "k@example.jp", "1 d ago", "x"]
 
 
 def test_status_labels() -> None:

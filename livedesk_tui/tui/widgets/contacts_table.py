@@ -3,6 +3,12 @@
 Every cell is a ``rich.text.Text`` built from cleaned text: a ``str`` cell would be parsed as
 markup by ``DataTable``. Rich measures cell widths, so double-width (CJK) characters and emoji
 keep the columns aligned, and long values end in an ellipsis at the column's edge.
+
+The ``DataTable`` holds one cell per row: the row's cells fitted to their columns and laid
+side by side, padding included, exactly as the table would lay them out (``compose_row``).
+``DataTable`` renders each cell through Rich on its own (padding, styles, cropping), and a page
+of four-column rows cost twice as much to paint as a page of one-cell rows. The columns are
+kept here (``columns``, ``row_cells``); the table's cursor, keys and events work on rows.
 """
 
 from __future__ import annotations
@@ -58,6 +64,30 @@ class PlannedColumn:
     key: str
     label: str
     width: int
+
+
+def compose_row(cells: Sequence[Text], plan: Sequence[PlannedColumn]) -> Text:
+    """``cells`` fitted to the widths in ``plan`` (cut with an ellipsis, or padded) and laid
+    side by side with ``CELL_PADDING`` spaces on each side, as ``DataTable`` lays out columns."""
+    line = Text(no_wrap=True, overflow="crop", end="")
+    pad = " " * CELL_PADDING
+    for index, (text, column) in enumerate(zip(cells, plan, strict=True)):
+        fitted = text.copy()
+        fitted.truncate(column.width, overflow="ellipsis", pad=True)
+        line.append(pad)
+        start = len(line)
+        line.append_text(fitted)
+        # Each column keeps segments of its own, as with one cell per column: a terminal
+        # places every character in its cell anyway, but a screenshot's SVG places each
+        # segment, and glyphs of the wrong width (CJK in a fallback font) must not push the
+        # next columns out of line.
+        line.stylize(Style(meta={"cell": index}), start, len(line))
+        line.append(pad)
+    return line
+
+
+def row_width(plan: Sequence[PlannedColumn]) -> int:
+    return sum(column.width + 2 * CELL_PADDING for column in plan)
 
 
 def plan_columns(available: int) -> tuple[PlannedColumn, ...]:
@@ -119,16 +149,26 @@ class ContactsTable(DataTable[Text]):
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        super().__init__(cursor_type="row", cell_padding=CELL_PADDING, id=id, classes=classes)
+        super().__init__(cursor_type="row", cell_padding=0, id=id, classes=classes)
         self._clock = clock
         self._contacts: tuple[Contact, ...] = ()
         self._plan: tuple[PlannedColumn, ...] = ()
+        self._cells: list[tuple[Text, ...]] = []
         self._styles: dict[str, Style] | None = None
         """The cells' colours, read from the theme once and kept until the styles change."""
 
     @property
     def contacts(self) -> tuple[Contact, ...]:
         return self._contacts
+
+    @property
+    def columns_shown(self) -> tuple[PlannedColumn, ...]:
+        """The columns laid out in each row, left to right."""
+        return self._plan
+
+    def row_cells(self, row: int) -> tuple[Text, ...]:
+        """The cells of row ``row``, one per column of ``columns_shown``, before fitting."""
+        return self._cells[row]
 
     @property
     def highlighted_contact(self) -> Contact | None:
@@ -180,11 +220,12 @@ class ContactsTable(DataTable[Text]):
         plan = plan_columns(self._available_width())
         if plan != self._plan:
             self.clear(columns=True)
-            for column in plan:
-                self.add_column(Text(column.label, end=""), width=column.width, key=column.key)
+            header = compose_row([Text(column.label, end="") for column in plan], plan)
+            self.add_column(header, width=row_width(plan), key="row")
             self._plan = plan
         else:
             self.clear()
+        self._cells = []
         now = self._clock()
         styles = self._cell_styles()
         seen: set[str] = set()
@@ -196,8 +237,9 @@ class ContactsTable(DataTable[Text]):
                     suffix += 1
                 key = f"{key}#{suffix}"
             seen.add(key)
-            cells = [_cell(contact, column.key, now, styles) for column in plan]
-            self.add_row(*cells, key=key)
+            cells = tuple(_cell(contact, column.key, now, styles) for column in plan)
+            self._cells.append(cells)
+            self.add_row(compose_row(cells, plan), key=key)
         if self._contacts:
             row = min(max(cursor_row, 0), len(self._contacts) - 1)
             self.move_cursor(row=row, animate=False)
