@@ -74,15 +74,15 @@ def compose_row(cells: Sequence[Text], plan: Sequence[PlannedColumn]) -> Text:
     for index, (text, column) in enumerate(zip(cells, plan, strict=True)):
         fitted = text.copy()
         fitted.truncate(column.width, overflow="ellipsis", pad=True)
-        line.append(pad)
         start = len(line)
+        line.append(pad)
         line.append_text(fitted)
+        line.append(pad)
         # Each column keeps segments of its own, as with one cell per column: a terminal
         # places every character in its cell anyway, but a screenshot's SVG places each
         # segment, and glyphs of the wrong width (CJK in a fallback font) must not push the
         # next columns out of line.
         line.stylize(Style(meta={"cell": index}), start, len(line))
-        line.append(pad)
     return line
 
 
