@@ -156,7 +156,7 @@ def test_a_rows_columns_stay_apart_in_its_segments() -> None:
     row = compose_row([cell("木村蓮"), cell("k@example.jp"), cell("1 d ago"), cell("x")], plan)
     console = Console(width=row.cell_len, color_system=None)
     segments = list(console.render(row, console.options.update_width(row.cell_len)))
-    texts = [segment.text.rstrip() for segment in segments if segment.text.strip()]
+    texts = [segment.text.strip() for segment in segments if segment.text.strip()]
     assert texts == ["木村蓮", "k@example.jp", "1 d ago", "x"]
 
 
