@@ -98,7 +98,7 @@ def http_stack_ms() -> float:
 
 def first_row(quick: bool = False) -> Figure:
     """Figure 1: process start to the first contact row on screen, app vs floor."""
-    runs = 1 if quick else 9
+    runs = 1 if quick else 15
     ensure_compiled()
     with scratch_home() as tmp:
         home = Path(tmp)
