@@ -9,7 +9,7 @@ from tui_fixtures import make_app, screen_text, utc, wait_for_page, wait_until
 
 from livedesk_tui.demo.server import DemoServer
 from livedesk_tui.tui.screens.contact import ContactScreen
-from livedesk_tui.tui.widgets.key_bar import KeyBar
+from livedesk_tui.tui.widgets.key_bar import Entry, KeyBar
 
 __all__ = ["utc"]
 
@@ -87,3 +87,17 @@ async def test_a_theme_change_redraws_it_in_the_new_colours(server: DemoServer) 
         app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
         await wait_until(pilot, lambda: key_colour() != before)
         assert key_colour() == bar.get_component_rich_style("key-bar--key").color
+
+
+async def test_wide_keys_keep_clicks_and_dimming_in_place(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_page(pilot, app, 1)
+        bar = app.screen.query_one(KeyBar)
+        entries = (Entry("鍵", "開く", True, "a"), Entry("x", "off", False, "b"))
+        line = bar._line(80, entries)
+        first = " 鍵 開く "  # 6 characters, 9 cells
+        assert bar.key_at(8) == "a" and bar.key_at(9) == "b"
+        dimmed = [line.get_style_at_offset(app.console, i).dim for i in range(len(line.plain))]
+        assert dimmed.index(True) == len(first)
+        assert all(dimmed[len(first) : len(first) + len(" x off ")])

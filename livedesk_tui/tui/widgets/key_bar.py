@@ -161,14 +161,14 @@ class KeyBar(Widget, can_focus=False):
                 if gap < 0:
                     continue
                 line.append(" " * gap)
-                start = line.cell_len
+                start, first = line.cell_len, len(line)
                 line.append_text(hint)
             else:
-                start = line.cell_len
+                start, first = line.cell_len, len(line)
                 line.append(f" {shown} ", key_style)
                 line.append(f"{description} ", text_style)
             if not enabled:
-                line.stylize("dim", start)
+                line.stylize("dim", first)  # characters, where ``start`` counts cells
             spans.append((start, line.cell_len, key))
         self._spans = spans
         return line
