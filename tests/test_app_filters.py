@@ -220,6 +220,28 @@ async def test_the_sidebar_controls_are_built_when_first_shown(server: DemoServe
         assert len(sidebar(app).query(Input)) == 2
 
 
+async def test_a_filter_changed_as_the_sidebar_opens_shows_in_it(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_page(pilot, app, 1)
+        app.action_toggle_sidebar()  # the controls are asked for
+        app.action_direction()  # before they are there
+        await sidebar(app).build()
+        await wait_for_page(pilot, app, 1)
+        assert app.contact_query.direction == "desc"
+        assert app.query_one("#direction", Select).value == "desc"
+
+
+async def test_quitting_while_the_controls_mount_ends_cleanly(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_page(pilot, app, 1)
+        app.action_toggle_sidebar()  # the controls start mounting
+        await app.action_quit()  # before they have
+        await wait_until(pilot, lambda: not app.is_running)
+    assert app.return_code == 0
+
+
 async def test_a_chatwoot_server_fills_the_label_suggestions() -> None:
     with DemoServer(contacts=60, seed=7, dialect="chatwoot") as chatwoot:
         app = make_app(chatwoot)

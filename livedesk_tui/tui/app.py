@@ -293,7 +293,7 @@ class LiveDeskApp(App[None]):
         self._sidebar_open = open_
         self.set_class(open_, "-sidebar")
         if open_:
-            self._sidebar.build()
+            self._sidebar.start_building()
         if not open_ and self.is_mounted:
             focused = self.focused
             if focused is not None and self._sidebar in focused.ancestors_with_self:
@@ -793,6 +793,8 @@ class LiveDeskApp(App[None]):
                 markup=False,
             )
             return
+        if self._sidebar.building:  # controls still mounting cannot be torn down cleanly
+            await self._sidebar.build()
         self.exit()
 
     def action_switch_profile(self) -> None:

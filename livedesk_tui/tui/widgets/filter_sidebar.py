@@ -11,8 +11,7 @@ the time to the first row. Until then it only keeps the filters and the label su
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -23,6 +22,7 @@ from textual.suggester import Suggester
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Switch
+from textual.worker import Worker
 
 from ...api.models import SORT_KEYS, SORT_LABELS, ContactQuery
 from ..messages import FiltersChanged
@@ -103,7 +103,7 @@ class FilterSidebar(VerticalScroll, can_focus=False):
         self._query = query.filters
         self.suggester = LabelSuggester(label_suggestions)
         self._search_timer: Timer | None = None
-        self._building: asyncio.Task[None] | None = None
+        self._building: Worker[None] | None = None
         self._built = False
 
     @property
@@ -111,12 +111,22 @@ class FilterSidebar(VerticalScroll, can_focus=False):
         """Whether the controls are mounted."""
         return self._built
 
-    def build(self) -> Awaitable[None]:
-        """Mount the controls, showing the current filters, if not done yet; await the result
-        to know they are there (it may be awaited any number of times)."""
+    @property
+    def building(self) -> bool:
+        """Whether the controls have been asked for (they may still be mounting)."""
+        return self._building is not None
+
+    def start_building(self) -> Worker[None]:
+        """Start mounting the controls, showing the current filters, if not done yet."""
         if self._building is None:
-            self._building = asyncio.create_task(self._build(), name="build filter sidebar")
+            self._building = self.run_worker(
+                self._build(), name="filter controls", group="build", exit_on_error=False
+            )
         return self._building
+
+    async def build(self) -> None:
+        """Mount the controls if not done yet, and return when they are mounted."""
+        await self.start_building().wait()
 
     async def _build(self) -> None:
         await self.mount_all(list(self._controls(self._query)))
