@@ -138,6 +138,23 @@ def test_raw_text_is_literal_and_inert() -> None:
     assert "\u202e" not in text.plain and "\u0085" not in text.plain
 
 
+def test_raw_json_colours_keys_and_values_past_escaped_backslashes() -> None:
+    source = '{"path":"C:\\\\","n":2,"say":"a \\"b\\" 3","ok":true,"none":null}'
+    text = raw_text(Contact.from_json(json.loads(source), raw_json=source))
+
+    def styled(fragment: str) -> set[str]:
+        start = text.plain.index(fragment)
+        end = start + len(fragment)
+        return {str(span.style) for span in text.spans if span.start <= start and end <= span.end}
+
+    assert text.plain.count("\\\\") == 1  # the value is one escaped backslash
+    assert styled('"path"') == {"json.key"} and styled('"C:\\\\"') == {"json.str"}
+    assert styled('"n"') == {"json.key"}  # not swallowed by the string before it
+    assert styled("2") == {"json.number"}
+    assert styled('"a \\"b\\" 3"') == {"json.str"}  # the 3 inside is not a number
+    assert styled("true") == {"json.bool_true"} and styled("null") == {"json.null"}
+
+
 def test_text_that_is_not_json_is_shown_as_it_came() -> None:
     broken = Contact.from_json({"id": 1}, raw_json='{"id": 1,')
     assert pretty_json(broken) == '{"id": 1,'

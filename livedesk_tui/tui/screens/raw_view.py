@@ -8,9 +8,9 @@ visible (``clean_multiline``) and the text is shown literally, never parsed as m
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, ClassVar
 
-from rich.highlighter import JSONHighlighter
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -43,10 +43,39 @@ def pretty_json(contact: Contact) -> str:
         return contact.raw_json
 
 
+_TOKEN = re.compile(
+    r'(?P<str>"(?:[^"\\\n]|\\.)*")(?P<key>[ \t]*:)?'
+    r"|(?P<number>-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
+    r"|(?P<word>true|false|null)"
+    r"|(?P<brace>[{}\[\]])"
+)
+"""One JSON token, read left to right: a string (a key when a colon follows) takes in its
+escapes, ``\\"`` and ``\\\\`` alike, so a backslash at its end cannot make it run on."""
+
+_WORD_STYLES = {"true": "json.bool_true", "false": "json.bool_false", "null": "json.null"}
+
+
+def highlight_json(text: Text) -> None:
+    """Colour ``text``, JSON as ``json.dumps`` writes it, with the ``json.*`` theme styles.
+
+    Rich's ``JSONHighlighter`` ends a string at the first quote after anything but a
+    backslash, so a value ending in an escaped backslash ran on and coloured what followed.
+    """
+    for match in _TOKEN.finditer(text.plain):
+        kind = match.lastgroup if match.lastgroup != "key" else "str"
+        if kind == "str":
+            style = "json.key" if match["key"] else "json.str"
+            text.stylize(style, match.start("str"), match.end("str"))
+        elif kind == "word":
+            text.stylize(_WORD_STYLES[match["word"]], match.start(), match.end())
+        else:
+            text.stylize(f"json.{kind}", match.start(), match.end())
+
+
 def raw_text(contact: Contact) -> Text:
     """``pretty_json`` cleaned and highlighted as JSON, ready to show literally."""
     text = Text(clean_multiline(pretty_json(contact)), no_wrap=True, end="")
-    JSONHighlighter().highlight(text)
+    highlight_json(text)
     return text
 
 
