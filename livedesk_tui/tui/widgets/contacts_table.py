@@ -66,6 +66,10 @@ class PlannedColumn:
     width: int
 
 
+_COLUMN_META = tuple(Style(meta={"cell": index}) for index in range(len(WIDE_COLUMNS)))
+"""A style per column position that only tells the columns apart (see ``compose_row``)."""
+
+
 def compose_row(cells: Sequence[Text], plan: Sequence[PlannedColumn]) -> Text:
     """``cells`` fitted to the widths in ``plan`` (cut with an ellipsis, or padded) and laid
     side by side with ``CELL_PADDING`` spaces on each side, as ``DataTable`` lays out columns."""
@@ -82,7 +86,7 @@ def compose_row(cells: Sequence[Text], plan: Sequence[PlannedColumn]) -> Text:
         # places every character in its cell anyway, but a screenshot's SVG places each
         # segment, and glyphs of the wrong width (CJK in a fallback font) must not push the
         # next columns out of line.
-        line.stylize(Style(meta={"cell": index}), start, len(line))
+        line.stylize(_COLUMN_META[index], start, len(line))
     return line
 
 
