@@ -90,8 +90,9 @@ def compose_row(cells: Sequence[Text], plan: Sequence[PlannedColumn]) -> Text:
     return line
 
 
-def row_width(plan: Sequence[PlannedColumn]) -> int:
-    return sum(column.width + 2 * CELL_PADDING for column in plan)
+def row_width(columns: Sequence[ColumnSpec | PlannedColumn]) -> int:
+    """Cells taken by ``columns`` side by side, each with its padding."""
+    return sum(column.width + 2 * CELL_PADDING for column in columns)
 
 
 def plan_columns(available: int) -> tuple[PlannedColumn, ...]:
@@ -101,15 +102,11 @@ def plan_columns(available: int) -> tuple[PlannedColumn, ...]:
     also phone, company, city/country and blocked. Spare width goes to the flexible columns.
     """
     specs = list(WIDE_COLUMNS if available >= WIDE_TABLE else NARROW_COLUMNS)
-
-    def needed(columns: list[ColumnSpec]) -> int:
-        return sum(spec.width + 2 * CELL_PADDING for spec in columns)
-
     for key in _DROP_ORDER:
-        if needed(specs) <= available:
+        if row_width(specs) <= available:
             break
         specs = [spec for spec in specs if spec.key != key]
-    spare = max(0, available - needed(specs))
+    spare = max(0, available - row_width(specs))
     weights = sum(spec.weight for spec in specs)
     widths = [spec.width for spec in specs]
     if weights:
