@@ -141,7 +141,7 @@ FIRST_FRAME_IMPORTS = (
     "import livedesk_tui.cli, livedesk_tui.tui.app, livedesk_tui.demo.launch, "
     "livedesk_tui.tui.widgets.contacts_table, livedesk_tui.tui.widgets.filter_sidebar, "
     "livedesk_tui.tui.widgets.contact_detail, livedesk_tui.tui.widgets.status_bar, "
-    "textual.widgets._footer"
+    "livedesk_tui.tui.widgets.key_bar"
 )
 FLOOR_FRAME_IMPORTS = "import textual.app, textual.widgets._data_table"
 
