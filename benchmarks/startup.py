@@ -85,15 +85,7 @@ with DemoProcess() as server:
 
 def http_stack_ms() -> float:
     """Milliseconds the HTTP stack costs the first request of a process (see ``_HTTP_STACK``)."""
-    done = subprocess.run(
-        [PYTHON, "-c", _HTTP_STACK],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        timeout=60,
-    )
-    return float(done.stdout.strip().splitlines()[-1])
+    return _printed_ms(_HTTP_STACK)
 
 
 def first_row(quick: bool = False) -> Figure:
@@ -154,6 +146,11 @@ def import_ms(statement: str) -> float:
         f"{statement}\n"
         "print((time.perf_counter() - started) * 1000)\n"
     )
+    return _printed_ms(code)
+
+
+def _printed_ms(code: str) -> float:
+    """Run ``code`` in a fresh interpreter; the milliseconds it prints on its last line."""
     done = subprocess.run(
         [PYTHON, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, timeout=60
     )
