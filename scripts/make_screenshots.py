@@ -3,7 +3,8 @@
 Each view is the real app against the embedded demo server, driven by key presses, exported as
 SVG into ``screenshots/``. The output is the same on every run: the clock is the demo data's own
 "now", times are shown in UTC, and the address on screen is fixed whatever free port the demo
-server gets (requests are rewritten to the real port on their way out).
+server gets (requests are rewritten to the real port on their way out, by the snapshot tests'
+own ``stable_client`` in ``tests/tui_fixtures.py``).
 """
 
 from __future__ import annotations
@@ -17,34 +18,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from livedesk_tui.api.client import ContactsClient
 from livedesk_tui.api.connection import Connection, Secret
 from livedesk_tui.api.models import ContactQuery
 from livedesk_tui.demo.catalogue import LABEL_TITLES, REFERENCE_NOW
 from livedesk_tui.demo.server import DemoServer
 from livedesk_tui.tui.app import LiveDeskApp
 
-OUT = Path(__file__).resolve().parent.parent / "screenshots"
-SHOWN_BASE_URL = "http://127.0.0.1:8765"
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from tui_fixtures import stable_client  # noqa: E402 - the snapshot tests' way to the server
+
+OUT = ROOT / "screenshots"
 
 Steps = Callable[[Any, LiveDeskApp], Awaitable[None]]
-
-
-class _ToPort(httpx.AsyncBaseTransport):
-    """Send each request to the demo server's real port; the app shows ``SHOWN_BASE_URL``."""
-
-    def __init__(self, port: int) -> None:
-        self._port = port
-        self._inner = httpx.AsyncHTTPTransport()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        request.url = request.url.copy_with(port=self._port)
-        return await self._inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
 
 
 @dataclass(frozen=True)
@@ -122,8 +108,7 @@ async def render(view: View, server: DemoServer) -> str:
     connection = server.connection()
     if view.connection is not None:
         connection = view.connection(connection)
-    connection = replace(connection, base_url=SHOWN_BASE_URL)
-    client = ContactsClient(connection, transport=_ToPort(server.port))
+    connection, client = stable_client(server, connection)
     app = LiveDeskApp(
         connection,
         client=client,
