@@ -58,7 +58,7 @@ def demo_server_module() -> Iterator[DemoServer]:
     """A running demo server with 1,000 contacts (seed 7), shared by a test module.
 
     Tests that add faults, change the latency or read the request log should undo what they
-    did (``faults.clear()``, ``latency_ms = 0``, ``reset_log()``).
+    did (``reset()``).
     """
     with DemoServer(contacts=DEMO_CONTACTS) as server:
         yield server

@@ -147,9 +147,7 @@ def wait_until(condition: Any, limit: float = 20.0) -> None:
 
 def clean(server: DemoServer) -> Iterator[DemoServer]:
     """Yield a shared server with no faults, no latency and an empty log; check it stayed sane."""
-    server.faults.clear()
-    server.latency_ms = 0
-    server.reset_log()
+    server.reset()
     yield server
     server.faults.clear()
     server.latency_ms = 0

@@ -32,8 +32,7 @@ def server() -> Iterator[DemoServer]:
 
 @pytest.fixture(autouse=True)
 def clean_server(server: DemoServer) -> None:
-    server.faults.clear()
-    server.reset_log()
+    server.reset()
 
 
 def served(server: DemoServer, query: ContactQuery) -> list[Any]:

@@ -41,8 +41,7 @@ def server() -> Iterator[DemoServer]:
 
 @pytest.fixture(autouse=True)
 def clean_server(server: DemoServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    server.faults.clear()
-    server.reset_log()
+    server.reset()
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     (tmp_path / "home").mkdir()
     monkeypatch.chdir(tmp_path)  # short relative paths to type (a key press takes a while)

@@ -41,9 +41,7 @@ def server() -> Iterator[DemoServer]:
 
 @pytest.fixture(autouse=True)
 def clean_server(server: DemoServer) -> None:
-    server.faults.clear()
-    server.latency_ms = 0
-    server.reset_log()
+    server.reset()
 
 
 async def test_refused_credentials_say_where_they_come_from(server: DemoServer) -> None:

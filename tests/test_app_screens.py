@@ -39,9 +39,7 @@ def server() -> Iterator[DemoServer]:
 
 @pytest.fixture(autouse=True)
 def clean_server(server: DemoServer) -> None:
-    server.faults.clear()
-    server.latency_ms = 0
-    server.reset_log()
+    server.reset()
 
 
 def table(app: LiveDeskApp) -> ContactsTable:

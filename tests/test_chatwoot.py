@@ -30,8 +30,7 @@ def server() -> Iterator[DemoServer]:
 
 @pytest.fixture
 async def client(server: DemoServer) -> AsyncIterator[ContactsClient]:
-    server.faults.clear()
-    server.reset_log()
+    server.reset()
     async with ContactsClient(server.connection(), retry=FAST) as api:
         yield api
 

@@ -313,3 +313,15 @@ def test_the_fault_plan_fires_exactly_as_often_as_asked_across_threads() -> None
     assert [f.describe() for f in plan.pending] == ["drop@page=3x*"]
     plan.clear()
     assert plan.match(3) is None and plan.pending == []
+
+
+def test_reset_takes_a_shared_server_back_to_as_started(
+    http: httpx.Client, server: DemoServer
+) -> None:
+    server.faults.add(Fault("status", status=503, times=None))
+    server.latency_ms = 30
+    assert http.get(PATH).status_code == 503
+    server.reset()
+    assert server.faults.pending == [] and server.latency_ms == 0
+    assert server.requests == [] and server.errors == []
+    assert http.get(PATH).status_code == 200

@@ -35,8 +35,7 @@ def server() -> Iterator[DemoServer]:
 
 @pytest.fixture(autouse=True)
 def _clean(server: DemoServer) -> None:
-    server.faults.clear()
-    server.reset_log()
+    server.reset()
 
 
 async def run_export(

@@ -216,8 +216,7 @@ def server() -> Iterator[DemoServer]:
 
 @pytest.fixture(autouse=True)
 def _clean(server: DemoServer) -> Iterator[None]:
-    server.faults.clear()
-    server.reset_log()
+    server.reset()
     yield
     server.faults.clear()
 

@@ -56,8 +56,7 @@ def server() -> Iterator[DemoServer]:
 
 @pytest.fixture(autouse=True)
 def _clean(server: DemoServer) -> Iterator[None]:
-    server.faults.clear()
-    server.latency_ms = 0
+    server.reset()
     yield
     server.faults.clear()
     server.latency_ms = 0

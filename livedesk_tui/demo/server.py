@@ -246,6 +246,13 @@ class DemoServer:
             self._errors.clear()
             self._peak_in_flight = self._in_flight
 
+    def reset(self) -> None:
+        """Back to as started: no faults, no latency, an empty log (for a server shared by
+        several tests)."""
+        self.faults.clear()
+        self.latency_ms = 0
+        self.reset_log()
+
     @property
     def errors(self) -> list[str]:
         """Unexpected exceptions raised while handling requests (each was answered with 500)."""
