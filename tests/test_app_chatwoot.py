@@ -9,8 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from textual.notifications import Notify
-from tui_fixtures import expected_ids, make_app, shown_ids, utc, wait_for_page, wait_until
+from tui_fixtures import Notices, expected_ids, make_app, shown_ids, utc, wait_for_page, wait_until
 
 from livedesk_tui.api.models import ContactQuery
 from livedesk_tui.demo.catalogue import LABEL_TITLES
@@ -79,14 +78,9 @@ async def test_search_pages_say_more_until_the_last(server: DemoServer) -> None:
     matches = search_matches(server, term)
     pages = -(-matches // CHATWOOT_PAGE)
     assert pages >= 3, "the search should span several pages"
-    notices: list[str] = []
-
-    def hook(message: Any) -> None:
-        if isinstance(message, Notify):
-            notices.append(message.notification.message)
-
+    notices = Notices()
     app = make_app(server, initial_query=ContactQuery(search=term))
-    async with app.run_test(size=(80, 24), notifications=True, message_hook=hook) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True, message_hook=notices.hook) as pilot:
         await wait_for_page(pilot, app, 1)
         assert app.page is not None and app.page.total is None and app.page.has_more
         assert app.status_text().startswith(f"page 1 · more · search '{term}'")
@@ -101,7 +95,7 @@ async def test_search_pages_say_more_until_the_last(server: DemoServer) -> None:
             "/api/v1/accounts/7/contacts/search"
         }
         await pilot.press("n")  # the last page is known now: no request past it
-        await wait_until(pilot, lambda: notices[-1:] == ["Already on the last page."])
+        await wait_until(pilot, lambda: notices.messages[-1:] == ["Already on the last page."])
         assert app.contact_query.page == pages
 
 

@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.widgets import Input, ProgressBar
-from tui_fixtures import FIXED_NOW, make_app, screen_text, utc, wait_for_page, wait_until
+from tui_fixtures import FIXED_NOW, Notices, make_app, screen_text, utc, wait_for_page, wait_until
 
 from livedesk_tui.api.export import ExportResult
 from livedesk_tui.api.models import ContactQuery
@@ -45,19 +44,6 @@ def clean_server(server: DemoServer, monkeypatch: pytest.MonkeyPatch, tmp_path: 
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     (tmp_path / "home").mkdir()
     monkeypatch.chdir(tmp_path)  # short relative paths to type (a key press takes a while)
-
-
-class Notices:
-    def __init__(self) -> None:
-        self.seen: list[tuple[str, str, str]] = []
-
-    def hook(self, message: Any) -> None:
-        if isinstance(message, Notify):
-            note = message.notification
-            self.seen.append((note.title, note.message, note.severity))
-
-    def titled(self, title: str) -> list[str]:
-        return [text for got, text, _severity in self.seen if got == title]
 
 
 def served_json(server: DemoServer, query: ContactQuery) -> list[bytes]:

@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 from textual.binding import Binding
-from textual.notifications import Notify
 from textual.pilot import Pilot
-from tui_fixtures import make_app, screen_text, utc, wait_for_page, wait_until
+from tui_fixtures import Notices, make_app, screen_text, utc, wait_for_page, wait_until
 
 from livedesk_tui.demo.server import DemoServer
 from livedesk_tui.tui.app import ACTIONS, LiveDeskApp, binding_ids
@@ -30,16 +29,6 @@ pytestmark = pytest.mark.usefixtures("utc")
 def server() -> Iterator[DemoServer]:
     with DemoServer(contacts=100, seed=7) as running:
         yield running
-
-
-class Notices:
-    def __init__(self) -> None:
-        self.seen: list[tuple[str, str, str]] = []
-
-    def hook(self, message: Any) -> None:
-        if isinstance(message, Notify):
-            note = message.notification
-            self.seen.append((note.title, note.message, note.severity))
 
 
 async def open_help(pilot: Pilot[Any], app: LiveDeskApp) -> str:

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.notifications import Notify
 from tui_fixtures import (
     ClosingWatch,
+    Notices,
     expected_ids,
     make_app,
     shown_ids,
@@ -88,11 +88,7 @@ async def test_switching_profiles_keeps_the_filters_and_forgets_the_old_account(
 ) -> None:
     connect, connections = connector(livedesk, chatwoot)
     first = ClosingWatch(ContactsClient(connections["sg"]))
-    notices: list[str] = []
-
-    def hook(message: Any) -> None:
-        if isinstance(message, Notify):
-            notices.append(message.notification.message)
+    notices = Notices()
 
     app = LiveDeskApp(
         connections["sg"],
@@ -101,7 +97,7 @@ async def test_switching_profiles_keeps_the_filters_and_forgets_the_old_account(
         profiles=("sg", "selfhosted", "broken"),
         connect_profile=connect,
     )
-    async with app.run_test(size=(80, 24), notifications=True, message_hook=hook) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True, message_hook=notices.hook) as pilot:
         await wait_for_page(pilot, app, 1)
         await pilot.press("n")
         await wait_for_page(pilot, app, 2)
@@ -116,13 +112,15 @@ async def test_switching_profiles_keeps_the_filters_and_forgets_the_old_account(
         assert shown_ids(app) == expected_ids(chatwoot, FILTERS.with_page_size(15))
         assert app.status_text().endswith(f"127.0.0.1:{chatwoot.port} · selfhosted")
         assert app.status_text().startswith("page 1 of ")
-        assert "Switched to profile selfhosted." in notices
+        assert "Switched to profile selfhosted." in notices.messages
         assert all(record.path.startswith("/api/v1/accounts/3/") for record in chatwoot.requests)
 
         shown = shown_ids(app)
         await pick(pilot, app, "broken")
-        await wait_until(pilot, lambda: any(BROKEN_MESSAGE in notice for notice in notices))
-        assert notices[-1] == BROKEN_MESSAGE + "\nStill on profile selfhosted."
+        await wait_until(
+            pilot, lambda: any(BROKEN_MESSAGE in notice for notice in notices.messages)
+        )
+        assert notices.messages[-1] == BROKEN_MESSAGE + "\nStill on profile selfhosted."
         assert app.connection.profile == "selfhosted"
         assert shown_ids(app) == shown and app.is_running
 
@@ -156,21 +154,17 @@ async def test_the_old_accounts_pages_are_not_shown_after_a_switch(
 async def test_one_profile_says_so_and_escape_stays(
     livedesk: DemoServer, chatwoot: DemoServer
 ) -> None:
-    notices: list[str] = []
-
-    def hook(message: Any) -> None:
-        if isinstance(message, Notify):
-            notices.append(message.notification.message)
+    notices = Notices()
 
     connect, connections = connector(livedesk, chatwoot)
     app = make_app(
         livedesk, connection=connections["sg"], profiles=("sg",), connect_profile=connect
     )
-    async with app.run_test(size=(80, 24), notifications=True, message_hook=hook) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True, message_hook=notices.hook) as pilot:
         await wait_for_page(pilot, app, 1)
         await pilot.press("P")
-        await wait_until(pilot, lambda: bool(notices))
-        assert notices[-1].startswith("There is no other profile to switch to.")
+        await wait_until(pilot, lambda: bool(notices.messages))
+        assert notices.messages[-1].startswith("There is no other profile to switch to.")
         assert not isinstance(app.screen, ProfileScreen)
         app.profiles = ("sg", "selfhosted")
         await pilot.press("P")

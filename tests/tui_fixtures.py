@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from rich.cells import cell_len
+from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -202,3 +203,23 @@ class ClosingWatch:
     async def aclose(self) -> None:
         self.closed = True
         await self.inner.aclose()
+
+
+class Notices:
+    """The notifications an app showed, recorded through ``run_test(message_hook=...hook)``."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str, str]] = []
+        """(title, message, severity) of each, oldest first."""
+
+    def hook(self, message: Any) -> None:
+        if isinstance(message, Notify):
+            note = message.notification
+            self.seen.append((note.title, note.message, note.severity))
+
+    @property
+    def messages(self) -> list[str]:
+        return [text for _title, text, _severity in self.seen]
+
+    def titled(self, title: str) -> list[str]:
+        return [text for got, text, _severity in self.seen if got == title]
