@@ -16,7 +16,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from .common import PYTHON, ROOT, Figure, ensure_compiled
+from .common import PYTHON, ROOT, Figure, ensure_compiled, median
 from .ptyrun import scratch_home, terminal_env
 from .servers import DemoServerProcess
 
@@ -66,7 +66,7 @@ def export_time(quick: bool = False) -> Figure:
         identical = fast_hash == _sha256(home / "sequential.jsonl") and all(
             _sha256(home / f"fast{index}.jsonl") == fast_hash for index in range(len(runs))
         )
-    value = sorted(runs)[len(runs) // 2]
+    value = median(runs)
     ratio = value / floor_ms
     return Figure(
         key="export",
