@@ -213,7 +213,8 @@ def muted_cell_style(app: LiveDeskApp) -> str:
     offline = next(
         i for i, c in enumerate(table(app).contacts) if c.availability_status != "online"
     )
-    return str(table(app).row_cells(offline)[-1].style)
+    row = table(app).get_row_at(offline)[0]  # the row as drawn, its columns side by side
+    return str(row.get_style_at_offset(app.console, row.plain.rindex("offline")))
 
 
 async def test_colours_follow_the_theme(server: DemoServer) -> None:

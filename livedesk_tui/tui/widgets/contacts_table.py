@@ -8,7 +8,7 @@ The ``DataTable`` holds one cell per row: the row's cells fitted to their column
 side by side, padding included, exactly as the table would lay them out (``compose_row``).
 ``DataTable`` renders each cell through Rich on its own (padding, styles, cropping), and a page
 of four-column rows cost twice as much to paint as a page of one-cell rows. The columns are
-kept here (``columns``, ``row_cells``); the table's cursor, keys and events work on rows.
+kept here (``columns_shown``); the table's cursor, keys and events work on rows.
 """
 
 from __future__ import annotations
@@ -154,7 +154,6 @@ class ContactsTable(DataTable[Text]):
         self._clock = clock
         self._contacts: tuple[Contact, ...] = ()
         self._plan: tuple[PlannedColumn, ...] = ()
-        self._cells: list[tuple[Text, ...]] = []
         self._styles: dict[str, Style] | None = None
         """The cells' colours, read from the theme once and kept until the styles change."""
 
@@ -166,10 +165,6 @@ class ContactsTable(DataTable[Text]):
     def columns_shown(self) -> tuple[PlannedColumn, ...]:
         """The columns laid out in each row, left to right."""
         return self._plan
-
-    def row_cells(self, row: int) -> tuple[Text, ...]:
-        """The cells of row ``row``, one per column of ``columns_shown``, before fitting."""
-        return self._cells[row]
 
     @property
     def highlighted_contact(self) -> Contact | None:
@@ -226,7 +221,6 @@ class ContactsTable(DataTable[Text]):
             self._plan = plan
         else:
             self.clear()
-        self._cells = []
         now = self._clock()
         styles = self._cell_styles()
         seen: set[str] = set()
@@ -238,8 +232,7 @@ class ContactsTable(DataTable[Text]):
                     suffix += 1
                 key = f"{key}#{suffix}"
             seen.add(key)
-            cells = tuple(_cell(contact, column.key, now, styles) for column in plan)
-            self._cells.append(cells)
+            cells = [_cell(contact, column.key, now, styles) for column in plan]
             self.add_row(compose_row(cells, plan), key=key)
         if self._contacts:
             row = min(max(cursor_row, 0), len(self._contacts) - 1)
