@@ -48,22 +48,10 @@ def time_to_text(argv: list[str], text: bytes, home: Path, timeout: float = 30.0
 # anyio's asyncio backend). Timed after everything the app has loaded before its first request,
 # against a demo server in a process of its own that is already answering.
 _HTTP_STACK = r"""
-import asyncio, socket, sys, time
+import asyncio, time
 import textual.app, livedesk_tui.cli, livedesk_tui.tui.app
 from livedesk_tui.api.models import ContactQuery
-from livedesk_tui.demo.launch import DemoProcess
-
-def wait_ready(port):
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=5) as probe:
-                probe.sendall(b"GET / HTTP/1.0\r\n\r\n")
-                if probe.recv(16):
-                    return
-        except OSError:
-            time.sleep(0.02)
-    raise SystemExit("the demo server did not answer")
+from benchmarks.servers import DemoServerProcess
 
 async def timed(connection):
     started = time.perf_counter()
@@ -77,8 +65,7 @@ async def timed(connection):
     await client.aclose()
     return (first - later) * 1000
 
-with DemoProcess() as server:
-    wait_ready(server.port)
+with DemoServerProcess(1000) as server:  # returns once the server answers
     print(asyncio.run(timed(server.connection())))
 """
 
