@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from textual import events
+from textual.containers import ScrollableContainer
 from tui_fixtures import (
     ClosingWatch,
     expected_ids,
@@ -23,6 +25,7 @@ from livedesk_tui.demo.server import DemoServer
 from livedesk_tui.tui.app import ACTIONS, LiveDeskApp
 from livedesk_tui.tui.screens.contact import ContactScreen
 from livedesk_tui.tui.screens.help import HelpScreen
+from livedesk_tui.tui.screens.raw_view import RawViewScreen
 from livedesk_tui.tui.widgets.contact_detail import ContactDetail
 from livedesk_tui.tui.widgets.contacts_table import ContactsTable
 
@@ -155,6 +158,50 @@ async def test_enter_opens_the_contact_full_screen(server: DemoServer) -> None:
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, ContactScreen))
         assert table(app).cursor_row == 1
+
+
+def type_at_once(app: LiveDeskApp, *keys: str) -> None:
+    """Keys as the driver posts them from one read of the terminal (ten arrows in one write):
+    all at once, with no refresh between them (``pilot.press`` lets the app settle after each).
+    """
+    for key in keys:
+        app.post_message(events.Key(key, None))
+
+
+@pytest.mark.parametrize(
+    "keys", [("down",) * 10, ("down",) * 12 + ("up",) * 4, ("pagedown", "pagedown", "up")]
+)
+async def test_every_key_typed_at_once_scrolls_the_full_screen_contact(
+    server: DemoServer, keys: tuple[str, ...]
+) -> None:
+    app = make_app(server)
+    async with app.run_test(size=(80, 12)) as pilot:
+        await wait_for_page(pilot, app, 1)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ContactScreen))
+        detail = app.screen.query_one(ContactDetail)
+        page = detail.scrollable_content_region.height
+        steps = {"down": 1, "up": -1, "pagedown": page}
+        lines = sum(steps[key] for key in keys)
+        await wait_until(pilot, lambda: detail.max_scroll_y > lines)
+        type_at_once(app, *keys)
+        await pilot.pause()
+        await pilot.pause(0.2)  # a scroll deferred to the next refresh has had one
+        assert detail.scroll_y == lines
+
+
+async def test_every_key_typed_at_once_scrolls_the_raw_json(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await wait_for_page(pilot, app, 1)
+        await pilot.press("R")
+        await wait_until(pilot, lambda: isinstance(app.screen, RawViewScreen))
+        body = app.screen.query_one("#raw-body", ScrollableContainer)
+        await wait_until(pilot, lambda: body.max_scroll_y > 10 and body.max_scroll_x > 4)
+        type_at_once(app, *("down",) * 10, *("right",) * 4)
+        await pilot.pause()
+        await pilot.pause(0.2)
+        assert (body.scroll_x, body.scroll_y) == (4, 10)
 
 
 async def test_copy_puts_the_email_on_the_clipboard(server: DemoServer) -> None:

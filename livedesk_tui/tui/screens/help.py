@@ -9,9 +9,11 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from ..widgets.key_scroll import KeyVerticalScroll
 
 HelpRow = tuple[str, str, str]
 """(section, keys as shown, what they do)."""
@@ -70,7 +72,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog", classes="dialog"):
             yield Static("Keys", classes="dialog-title")
-            with VerticalScroll(id="help-body"):
+            with KeyVerticalScroll(id="help-body"):
                 columns = 2 if self.app.size.width >= 76 else 1
                 yield Static(help_table(self._rows, columns=columns), id="help-keys")
             yield Static("escape closes · ctrl+p: command palette", classes="dialog-hint")

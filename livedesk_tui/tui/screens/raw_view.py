@@ -14,13 +14,13 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import ScrollableContainer
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...api.models import Contact
 from ...api.sanitize import clean, clean_multiline, clip
 from ..widgets.key_bar import KeyBar
+from ..widgets.key_scroll import KeyScroll
 
 
 def pretty_json(contact: Contact) -> str:
@@ -93,7 +93,7 @@ class RawViewScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         title = "Raw JSON · " + clip(clean(self.contact.display_name), 60)
         yield Static(Text(title), id="raw-title")
-        with ScrollableContainer(id="raw-body"):
+        with KeyScroll(id="raw-body"):
             yield Static(raw_text(self.contact), id="raw-json")
         yield KeyBar()
 

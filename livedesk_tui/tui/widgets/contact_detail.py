@@ -35,6 +35,7 @@ from ..formatting import (
     utc_now,
 )
 from ..styles import foreground
+from .key_scroll import KeyScrollMixin
 
 KEY_WIDTH = 15
 
@@ -157,8 +158,9 @@ def detail_renderable(
     return Group(*parts)
 
 
-class ContactDetail(VerticalScroll):
-    """Shows ``contact``; set the reactive and the view follows."""
+class ContactDetail(KeyScrollMixin, VerticalScroll):
+    """Shows ``contact``; set the reactive and the view follows (one line per arrow key, however
+    fast they come)."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "contact-detail--title",
