@@ -12,10 +12,39 @@ first fault that matches it and still has firings left. The CLI writes faults as
     not_json | truncated | drop | hang | close
     wrong_shape:count_string
     hang:5                  hang for 5 seconds (default 60), then close
+
+Answers that attack a client's limits rather than its error paths (each a 200):
+
+    huge_length             "Content-Length: 1000000000000", then bytes without end
+    endless                 chunked, JSON-looking chunks without end
+    bomb:gzip               a ~1 MB body that decodes to 1 GiB of JSON (also bomb:deflate,
+                            and bomb:br where the brotli module is installed)
+    deep:100000             {"meta":{"count":1},"payload":[[[...]]]} nested that deep (default)
+    count:VALUE             the real page with meta.count written as the JSON text VALUE, as
+                            is: count:1e30, count:1e400, count:"123", count:-0.5, five thousand
+                            digits (VALUE may be any JSON Python reads, NaN included, but may
+                            not end in x<digits>, which would read as how many times)
+    bignum:5000             the real page, its first contact's id a number of that many digits
+    drip:1                  the real answer, headers first, then its body a byte a second
+    many:1000000            one page of that many contacts {"id":N,"name":"cN"} whatever
+                            page_size asks (streamed; about 31 MB for the default)
+
+Answers that lie about paging (each fires per request like any fault, so write them ``x*``
+to have a whole listing lie):
+
+    ignore_page             page 1's answer, whatever page is asked for
+    repeat_last             a page past the last answered with the last page, not an empty one
+                            (a page within range is answered as usual)
+    has_more                meta says has_more: true and no count; pages past the end are
+                            answered with the last page
+    dup_ids                 the page's own contacts, with page 1's ids (one id, two people)
+
+Streamed answers stop as soon as the client goes away or the server stops.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from dataclasses import dataclass, replace
@@ -30,6 +59,18 @@ FAULT_KINDS: tuple[str, ...] = (
     "drop",
     "hang",
     "close",
+    "huge_length",
+    "endless",
+    "bomb",
+    "deep",
+    "count",
+    "bignum",
+    "drip",
+    "many",
+    "ignore_page",
+    "repeat_last",
+    "has_more",
+    "dup_ids",
 )
 SHAPES: tuple[str, ...] = (
     "payload_not_list",
@@ -38,7 +79,27 @@ SHAPES: tuple[str, ...] = (
     "count_string",
     "not_object",
 )
+ENCODINGS: tuple[str, ...] = ("gzip", "deflate", "br")
+"""The ``Content-Encoding`` values a ``bomb`` can be sent with (``br`` needs ``brotli``)."""
+MAX_COUNT_TEXT = 1_000_000
+"""The longest ``count`` text, in characters."""
+MAX_SIZE = 100_000_000
+"""The largest ``deep`` depth, ``bignum`` digit count and ``many`` contact count."""
 _HEADER_VALUE = re.compile(r"[\x20-\x7e]*")
+_NO_ARGUMENT = frozenset(
+    {
+        "not_json",
+        "truncated",
+        "drop",
+        "close",
+        "huge_length",
+        "endless",
+        "ignore_page",
+        "repeat_last",
+        "has_more",
+        "dup_ids",
+    }
+)
 
 
 @dataclass
@@ -50,7 +111,10 @@ class Fault:
     body with a matching Content-Length), ``wrong_shape`` (200, JSON of the wrong ``shape``),
     ``drop`` (headers for the full body, half of it, then the socket closes), ``hang`` (no
     answer for ``hang_seconds`` or until the server stops, then the socket closes), ``close``
-    (the socket closes without an answer).
+    (the socket closes without an answer). The kinds that test a client's limits and its
+    paging are described in the module docstring; their sizes are ``encoding`` (``bomb``),
+    ``depth`` (``deep``), ``count`` (``count``), ``digits`` (``bignum``), ``drip_seconds``
+    (``drip``) and ``rows`` (``many``).
     """
 
     kind: str
@@ -65,6 +129,18 @@ class Fault:
     times: int | None = 1
     """How many times it fires (``None``: forever)."""
     hang_seconds: float = 60.0
+    encoding: str = "gzip"
+    """For ``bomb``: one of ``ENCODINGS``."""
+    depth: int = 100_000
+    """For ``deep``: how deep the payload's lists nest."""
+    count: str = "1e30"
+    """For ``count``: the JSON text sent as ``meta.count``, exactly as written."""
+    digits: int = 5000
+    """For ``bignum``: how many digits the first contact's id has."""
+    drip_seconds: float = 1.0
+    """For ``drip``: the pause before each byte of the body."""
+    rows: int = 1_000_000
+    """For ``many``: how many contacts the page holds."""
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -83,6 +159,23 @@ class Fault:
             raise ValueError(f"hang_seconds must be 0 to 86400, not {self.hang_seconds}")
         if self.retry_after is not None and not _HEADER_VALUE.fullmatch(self.retry_after):
             raise ValueError(f"Retry-After must be printable ASCII, not {self.retry_after!r}")
+        if not 0 <= self.drip_seconds <= 86_400:
+            raise ValueError(f"drip_seconds must be 0 to 86400, not {self.drip_seconds}")
+        for name in ("depth", "digits", "rows"):
+            value = getattr(self, name)
+            if not 1 <= value <= MAX_SIZE:
+                raise ValueError(f"{name} must be 1 to {MAX_SIZE:,}, not {value}")
+        if self.encoding not in ENCODINGS:
+            raise ValueError(
+                f"unknown encoding {self.encoding!r}; use one of {', '.join(ENCODINGS)}"
+            )
+        if self.kind == "bomb" and self.encoding == "br" and not brotli_available():
+            raise ValueError(
+                "bomb:br needs the brotli module, which is not installed here; "
+                "use bomb:gzip or bomb:deflate"
+            )
+        if self.kind == "count":
+            _check_json_text(self.count)
 
     def describe(self) -> str:
         """The fault in ``parse_fault``'s own notation."""
@@ -95,7 +188,15 @@ class Fault:
         elif self.kind == "wrong_shape":
             text = f"wrong_shape:{self.shape}"
         elif self.kind == "hang":
-            text = f"hang:{self.hang_seconds:g}"
+            text = f"hang:{_seconds(self.hang_seconds)}"
+        elif self.kind == "drip":
+            text = f"drip:{_seconds(self.drip_seconds)}"
+        elif self.kind == "bomb":
+            text = f"bomb:{self.encoding}"
+        elif self.kind == "count":
+            text = f"count:{self.count}"
+        elif self.kind in _SIZES:
+            text = f"{self.kind}:{getattr(self, _SIZES[self.kind])}"
         else:
             text = self.kind
         if self.page is not None:
@@ -103,6 +204,38 @@ class Fault:
         if self.times != 1:
             text += "x*" if self.times is None else f"x{self.times}"
         return text
+
+
+_SIZES = {"deep": "depth", "bignum": "digits", "many": "rows"}
+
+
+def _seconds(value: float) -> str:
+    short = f"{value:g}"
+    return short if float(short) == value else repr(value)
+
+
+def brotli_available() -> bool:
+    """Whether the ``brotli`` module can be imported (``bomb:br`` needs it)."""
+    try:
+        import brotli  # type: ignore[import-not-found]  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _check_json_text(text: str) -> None:
+    """Refuse a ``count`` that is not one JSON value as Python's reader takes it (numbers of
+    any size are fine: they are checked for form only, never converted)."""
+    if not 0 < len(text) <= MAX_COUNT_TEXT:
+        raise ValueError(f"a count is 1 to {MAX_COUNT_TEXT:,} characters of JSON")
+    if text != text.strip():
+        raise ValueError("a count has no spaces around it")
+    try:
+        json.loads(text, parse_int=len, parse_float=len, parse_constant=len)
+    except (ValueError, RecursionError):
+        raise ValueError(
+            f'a count must be JSON text, e.g. 1e30 or "12", not {text[:40]!r}'
+        ) from None
 
 
 @dataclass
@@ -174,7 +307,8 @@ _SPEC = re.compile(
 )
 _SPEC_HELP = (
     "write KIND[:ARG][@page=N][xN|x*], e.g. 500, 429:retry-after=1, html:502, "
-    "wrong_shape:count_string, truncated@page=2, dropx*, hang:5"
+    "wrong_shape:count_string, truncated@page=2, dropx*, hang:5, bomb:gzip, deep:5000, "
+    "count:1e400, drip:0.5, many:100000, has_morex*"
 )
 
 
@@ -208,7 +342,23 @@ def parse_fault(spec: str) -> Fault:
         fields.update(
             kind="hang", hang_seconds=_number(seconds, spec, float, "hang:5") if arg else 60.0
         )
-    elif head in FAULT_KINDS and head != "status":
+    elif head == "drip":
+        seconds = arg.lower().removeprefix("seconds=")
+        fields.update(
+            kind="drip", drip_seconds=_number(seconds, spec, float, "drip:0.5") if arg else 1.0
+        )
+    elif head == "bomb":
+        fields.update(kind="bomb", encoding=arg.lower() or "gzip")
+    elif head == "count":
+        if not arg:
+            raise ValueError(f"the fault 'count' needs a JSON value, e.g. count:1e30, not {spec!r}")
+        fields.update(kind="count", count=arg)
+    elif head in _SIZES:
+        example = f"{head}:5000"
+        if arg:
+            fields[_SIZES[head]] = _number(arg, spec, int, example)
+        fields["kind"] = head
+    elif head in _NO_ARGUMENT:
         if arg:
             raise ValueError(f"the fault {head!r} takes no argument, but {spec!r} gives {arg!r}")
         fields["kind"] = head

@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import base64
 import hmac
+import math
 from dataclasses import dataclass
 from typing import Any
 
+from . import overload
 from .catalogue import LABELS
 from .faults import Fault
 from .store import ContactStore, Selection
-from .wire import Answer, html_answer, json_answer, parse_int, phrase
+from .wire import Answer, Stream, html_answer, json_answer, parse_int, phrase
 
 DEFAULT_PAGE_SIZE = 15
 MAX_PAGE_SIZE = 100
@@ -215,9 +217,13 @@ class DialectRules:
 
     # --- faults ------------------------------------------------------------------------------
 
-    def fault_answer(self, fault: Fault, route: Route, params: Params) -> Answer:
+    def fault_answer(self, fault: Fault, route: Route, params: Params) -> Answer | Stream:
         """The answer a fault replaces the real one with (for every kind that sends one)."""
         kind = fault.kind
+        if kind in _LIMITS:
+            return self._beyond_limits(fault, route, params)
+        if kind in _PAGING:
+            return self._paging_lie(fault, route, params)
         if kind == "status":
             return self._status(fault)
         if kind == "html":
@@ -231,6 +237,58 @@ class DialectRules:
         if kind == "truncated":
             return Answer(200, full.body[: len(full.body) // 2])
         return full  # drop: the server sends part of it
+
+    def _beyond_limits(self, fault: Fault, route: Route, params: Params) -> Answer | Stream:
+        kind = fault.kind
+        if kind == "huge_length":
+            return Stream(200, overload.endless(overload.OPENING, b" "), length=10**12)
+        if kind == "endless":
+            unit = b'{"id":1,"name":"again"},'
+            return Stream(200, overload.endless(overload.OPENING, unit))
+        if kind == "bomb":
+            headers = (("Content-Encoding", fault.encoding),)
+            return Answer(200, overload.bomb(fault.encoding), headers=headers)
+        if kind == "deep":
+            length, chunks = overload.deep(fault.depth)
+            return Stream(200, chunks, length=length)
+        if kind == "many":
+            meta = self._meta(route, params, range(fault.rows), fault.rows)
+            return Stream(200, overload.many({**meta, "count": fault.rows}, fault.rows))
+        if kind == "drip":
+            body = self.answer(route, params).body
+            chunks = (body[i : i + 1] for i in range(len(body)))
+            return Stream(200, chunks, length=len(body), pause=fault.drip_seconds)
+        body = self.contacts_body(route, params)
+        if kind == "count":
+            text = fault.count
+            body["meta"]["count"] = overload.mark()
+        else:  # bignum
+            text = "9" * fault.digits
+            if body["payload"]:
+                body["payload"][0] = {**body["payload"][0], "id": overload.mark()}
+        return Answer(200, overload.splice(json_answer(200, body).body, text))
+
+    def _paging_lie(self, fault: Fault, route: Route, params: Params) -> Answer:
+        kind = fault.kind
+        page = page_number(params)
+        if kind == "ignore_page":
+            return self.answer(route, _with_page(params, 1))
+        last_page = max(1, math.ceil(len(self.select(route, params)) / self.page_size(params)))
+        if kind == "repeat_last":
+            return self.answer(route, _with_page(params, min(page, last_page)))
+        if kind == "has_more":
+            body = self.contacts_body(route, _with_page(params, min(page, last_page)))
+            meta = {k: v for k, v in body["meta"].items() if k != "count"}
+            asked = last(params, "page", 1) if self.chatwoot else str(page)
+            meta.update(current_page=asked, has_more=True)
+            return json_answer(200, {"meta": meta, "payload": body["payload"]})
+        # dup_ids
+        body = self.contacts_body(route, params)
+        firsts = self.contacts_body(route, _with_page(params, 1))["payload"]
+        body["payload"] = [
+            {**row, "id": first["id"]} for row, first in zip(body["payload"], firsts, strict=False)
+        ]
+        return json_answer(200, body)
 
     def _status(self, fault: Fault) -> Answer:
         headers: tuple[tuple[str, str], ...] = ()
@@ -247,6 +305,15 @@ class DialectRules:
             404: NOT_FOUND["error"],
         }
         return json_answer(status, {"error": messages.get(status) or phrase(status)}, headers)
+
+
+_LIMITS = frozenset({"huge_length", "endless", "bomb", "deep", "count", "bignum", "drip", "many"})
+_PAGING = frozenset({"ignore_page", "repeat_last", "has_more", "dup_ids"})
+
+
+def _with_page(params: Params, page: int) -> Params:
+    """``params`` asking for ``page`` instead (the last ``page`` wins, as Rails reads it)."""
+    return [*params, ("page", str(page))]
 
 
 def wrong_shape(body: dict[str, Any], shape: str) -> Any:

@@ -30,7 +30,7 @@ from .dataset import generate_contacts, hostile_contacts
 from .faults import Fault, FaultPlan, parse_fault
 from .routes import NOT_FOUND, DialectRules, page_number
 from .store import ContactStore
-from .wire import Answer, Handler, LoopbackHTTPServer, json_answer
+from .wire import Answer, Handler, LoopbackHTTPServer, Stream, json_answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,9 +291,14 @@ class DemoServer:
         path = parts.path
         params = parse_qsl(parts.query, keep_blank_values=True)
 
-        def send(answer: Answer, page: int | None = None, fault: str | None = None) -> None:
+        def send(
+            answer: Answer | Stream, page: int | None = None, fault: str | None = None
+        ) -> None:
             self._record(RequestRecord(handler.command, path, params, answer.status, page, fault))
-            handler.send(answer)
+            if isinstance(answer, Stream):
+                handler.send_stream(answer)
+            else:
+                handler.send(answer)
 
         latency = self.latency_ms
         if latency > 0 and self.stopping.wait(latency / 1000):
@@ -317,7 +322,7 @@ class DemoServer:
                 self.stopping.wait(fault.hang_seconds)
             handler.close_connection = True
         elif fault.kind == "drop":
-            answer = self._rules.fault_answer(fault, route, params)
+            answer = self._rules.answer(route, params)
             self._record(RequestRecord("GET", path, params, answer.status, page, fault.kind))
             handler.send_partial(answer, answer.body[: len(answer.body) // 2])
         else:

@@ -13,6 +13,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,6 +33,24 @@ class Answer:
     body: bytes
     content_type: str = JSON_TYPE
     headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """A response sent as it is made, for answers too big, too slow or too long to hold.
+
+    With ``length`` it goes out with that ``Content-Length`` (promised, whether or not the
+    chunks add up to it), without it chunked. ``pause`` seconds pass before each chunk. The
+    connection closes after it, and sending stops early when the client goes away or the
+    server stops.
+    """
+
+    status: int
+    chunks: Iterable[bytes]
+    content_type: str = JSON_TYPE
+    headers: tuple[tuple[str, str], ...] = ()
+    length: int | None = None
+    pause: float = 0.0
 
 
 def json_answer(status: int, data: Any, headers: tuple[tuple[str, str], ...] = ()) -> Answer:
@@ -126,11 +145,30 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
         self.close_connection = True
 
-    def _head(self, answer: Answer, length: int) -> None:
+    def send_stream(self, stream: Stream) -> None:
+        """Send ``stream`` chunk by chunk (see ``Stream``), then close the connection."""
+        self.close_connection = True
+        stopping = self.server.app.stopping
+        self._head(stream, stream.length)
+        self.wfile.flush()
+        chunked = stream.length is None
+        for chunk in stream.chunks:
+            if (stream.pause > 0 and stopping.wait(stream.pause)) or stopping.is_set():
+                return
+            if not chunk:
+                continue
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
+        if chunked:
+            self.wfile.write(b"0\r\n\r\n")
+
+    def _head(self, answer: Answer | Stream, length: int | None) -> None:
         self._answered = True
         self.send_response(answer.status)
         self.send_header("Content-Type", answer.content_type)
-        self.send_header("Content-Length", str(length))
+        if length is None:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(length))
         for name, value in answer.headers:
             self.send_header(name, value)
         self.end_headers()
