@@ -204,6 +204,28 @@ async def test_every_key_typed_at_once_scrolls_the_raw_json(server: DemoServer) 
         assert (body.scroll_x, body.scroll_y) == (4, 10)
 
 
+async def test_the_detail_view_shows_numbers_as_sent() -> None:
+    from livedesk_tui.demo.catalogue import DemoContact
+
+    numbers = {
+        "revenue": 24928.54,
+        "round": 1234567.0,
+        "tiny": 1e-7,
+        "sum": 0.1 + 0.2,
+        "big_id": 12345678901234567890,
+    }
+    dataset = [DemoContact(raw={"id": 1, "name": "Numbers", "custom_attributes": numbers})]
+    with DemoServer(dataset=dataset) as numeric:
+        app = make_app(numeric)
+        async with app.run_test(size=(80, 30)) as pilot:
+            await wait_for_page(pilot, app, 1)
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, ContactScreen))
+            shown = {words[-1] for line in screen_text(app).splitlines() if (words := line.split())}
+    assert {"24928.54", "1234567.0", "1e-07", "0.30000000000000004"} <= shown
+    assert "12345678901234567890" in shown
+
+
 async def test_copy_puts_the_email_on_the_clipboard(server: DemoServer) -> None:
     app = make_app(server)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -116,6 +116,28 @@ def test_format_value(value: Any, expected: str) -> None:
     assert format_value(value) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (24928.54, "24928.54"),
+        (1234567.0, "1234567.0"),
+        (1e-7, "1e-07"),
+        (0.1 + 0.2, "0.30000000000000004"),
+        (1e22, "1e+22"),
+        (-0.0, "-0.0"),
+        (12345678901234567890, "12345678901234567890"),
+        (-(10**40), "-" + "1" + "0" * 40),
+        (float("inf"), "inf"),
+    ],
+)
+def test_numbers_read_as_the_server_wrote_them(value: float, expected: str) -> None:
+    """The shortest text that reads back as the same number (what ``json.dumps`` writes), never
+    rounded to six digits."""
+    assert format_value(value) == expected
+    if isinstance(value, float) and value == value and abs(value) != float("inf"):
+        assert float(expected) == value
+
+
 def test_cells_are_literal_text_cut_with_an_ellipsis() -> None:
     markup = cell("[bold red]x[/]")
     assert isinstance(markup, Text)

@@ -118,8 +118,10 @@ def compact_json(value: Any) -> str:
 def format_value(value: Any) -> str:
     """An attribute's value as a person reads it.
 
-    Booleans read yes/no, numbers plainly, ISO date-times in local time, objects and lists as
-    compact JSON; nothing at all reads ``—``.
+    Booleans read yes/no, numbers as the server wrote them (a float's shortest text that reads
+    back as the same number, as ``json.dumps`` writes it: ``24928.54``, never a rounded
+    ``24928.5``), ISO date-times in local time, objects and lists as compact JSON; nothing at
+    all reads ``—``.
     """
     if value is None:
         return EMPTY
@@ -128,7 +130,7 @@ def format_value(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return format(value, "g") if math.isfinite(value) else str(value)
+        return repr(value) if math.isfinite(value) else str(value)
     if isinstance(value, str):
         text = value.strip()
         if not text:
