@@ -72,6 +72,17 @@ def test_anything_but_a_clean_answer_is_left_to_the_ordinary_request(
     assert FirstPage(server.connection(), ContactQuery(), env={}).start().wait(5) is None
 
 
+@pytest.mark.parametrize("spec", ["huge_length", "endless", "bomb:gzip", "drip:0.2"])
+def test_a_body_too_big_too_slow_or_compressed_is_left_to_the_ordinary_request(
+    server: DemoServer, spec: str
+) -> None:
+    server.faults.add(parse_fault(spec))
+    started = time.monotonic()
+    first = FirstPage(server.connection(), ContactQuery(), env={}, deadline=1.0).start()
+    assert first.wait(10) is None
+    assert time.monotonic() - started < 5
+
+
 def test_a_server_that_does_not_answer_in_time_is_left_to_the_ordinary_request(
     server: DemoServer,
 ) -> None:
