@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, ProgressBar
+from textual.widgets import Input, ProgressBar, RadioSet
 from tui_fixtures import FIXED_NOW, Notices, make_app, screen_text, utc, wait_for_page, wait_until
 
 from livedesk_tui.api.export import ExportResult
@@ -106,6 +106,38 @@ async def test_export_writes_the_filters_to_csv_replacing_a_file_only_when_asked
     rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"), newline="")))
     assert [row[0] for row in rows[1:]] == [str(json.loads(raw)["id"]) for raw in expected]
     assert not (tmp_path / "trial.csv.partial").exists()
+
+
+def marked_format(screen: ExportScreen) -> str:
+    pressed = screen.query_one("#export-format", RadioSet).pressed_button
+    assert pressed is not None
+    return (pressed.id or "").removeprefix("format-")
+
+
+async def test_the_format_marker_follows_the_extension_typed(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_page(pilot, app, 1)
+        screen = await open_dialog(pilot, app)
+        path = screen.query_one("#export-path", Input)
+        assert marked_format(screen) == "csv"
+        await pilot.press("ctrl+u", *"contacts.json")
+        assert marked_format(screen) == "json"
+        await pilot.press("l")
+        assert (path.value, marked_format(screen)) == ("contacts.jsonl", "jsonl")
+        await pilot.press("backspace")
+        assert marked_format(screen) == "json"
+        await pilot.press("backspace", "backspace")  # contacts.js names no format: kept
+        assert marked_format(screen) == "json"
+        await pilot.press("ctrl+u", *"Contacts.CSV")
+        assert marked_format(screen) == "csv"
+        assert path.value == "Contacts.CSV", "what was typed stays as typed"
+        assert path.cursor_position == len(path.value)
+        await pilot.press("ctrl+u", *"out.json", "home")  # the marker moves; the cursor does not
+        await pilot.press("x")
+        assert path.value == "xout.json" and marked_format(screen) == "json"
+        await pilot.click("#format-csv")  # a format chosen names the extension
+        assert (marked_format(screen), path.value) == ("csv", "xout.csv")
 
 
 async def test_json_keeps_each_contact_as_the_server_sent_it(

@@ -185,6 +185,26 @@ class ExportScreen(ModalScreen[None]):
     def _path_changed(self, event: Input.Changed) -> None:
         self._confirmed = None
         self.show_error("")
+        self._follow_extension(event.value)
+
+    def _follow_extension(self, text: str) -> None:
+        """Mark the format a typed extension names (``contacts.json``), leaving the text be."""
+        typed = text.strip()
+        fmt = format_for(Path(typed), self._fmt) if typed else self._fmt
+        if fmt != self._fmt:
+            self._fmt = fmt
+            self._mark_format()
+            # The radio set moves its mark when it reads the change; keys typed faster than
+            # that could leave the mark behind, so it is checked once more.
+            self.call_after_refresh(self._mark_format)
+
+    def _mark_format(self) -> None:
+        """Mark the current format without telling ``_format_changed`` (which would rewrite the
+        path's extension to the one being marked)."""
+        button = self.query_one(f"#format-{self._fmt}", RadioButton)
+        if not button.value:
+            with self.prevent(RadioSet.Changed):
+                button.value = True
 
     @on(Input.Submitted, "#export-path")
     def _submitted(self, event: Input.Submitted) -> None:
