@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -234,3 +236,32 @@ async def test_a_failing_page_leaves_the_partial_file_and_says_so(
     assert not target.exists()
     lines = (tmp_path / "broken.jsonl.partial").read_bytes().splitlines()
     assert lines == served_json(server, ContactQuery())[:100]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+async def test_a_signal_during_an_export_keeps_what_it_wrote(
+    server: DemoServer, tmp_path: Path, sig: signal.Signals
+) -> None:
+    """Cancelled by the user, an export removes its partial file; cut short by a signal (the
+    terminal closed, the machine going down) it keeps the contacts written, closed and whole,
+    and says where they are once the terminal is back (when there still is one)."""
+    server.faults.add(Fault("hang", page=3, times=None, hang_seconds=20))
+    app = make_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_page(pilot, app, 1)
+        await open_dialog(pilot, app)
+        await type_path(pilot, "all.jsonl")
+        await wait_until(pilot, lambda: "200 of 400 contacts" in screen_text(app))
+        os.kill(os.getpid(), sig)  # handled on the app's loop, as in a terminal
+        await wait_until(pilot, lambda: not app.is_running)
+    assert app.signalled == sig and app.return_code == 128 + sig
+    assert not (tmp_path / "all.jsonl").exists(), "an export cut short is not the whole file"
+    lines = (tmp_path / "all.jsonl.partial").read_bytes().splitlines()
+    assert lines == served_json(server, ContactQuery())[:200]
+    if sig == signal.SIGTERM:
+        assert app.exit_note == (
+            "livedesk-tui: stopped by SIGTERM. Export interrupted: the 200 contacts written so "
+            "far are in all.jsonl.partial."
+        )
+    else:
+        assert app.exit_note is None, "the terminal that hung up is told nothing"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -34,6 +35,7 @@ from .exporting import Exports
 from .formatting import utc_now
 from .messages import ExportEnded, ExportProgressed, FiltersChanged, PageFailed, PageLoaded
 from .page_loader import PageLoader
+from .signals import SignalHandlers, exit_code
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -181,6 +183,12 @@ class LiveDeskApp(App[None]):
         self._wide: bool | None = None
         self._sidebar_open = False
         self._empty_text: str | None = None
+        self._signals = SignalHandlers(self._signalled)
+        self.signalled: signal.Signals | None = None
+        """The signal (SIGTERM, SIGHUP) that ended the app, if one did."""
+        self.exit_note: str | None = None
+        """The line printed after the app ended (on a signal, where an interrupted export's
+        contacts are)."""
         self.set_reactive(LiveDeskApp.contact_query, initial_query or ContactQuery())
         if keymap:
             self.set_keymap(keymap)
@@ -247,6 +255,7 @@ class LiveDeskApp(App[None]):
                     severity="warning",
                     markup=False,
                 )
+        self._signals.install()
         self._apply_size(self.size.width, self.size.height)
         self._show_empty("Loading contacts…")
         self._table.focus()
@@ -797,6 +806,36 @@ class LiveDeskApp(App[None]):
             await self._sidebar.build()
         self.exit()
 
+    def _signalled(self, sig: signal.Signals) -> None:
+        """SIGTERM or SIGHUP (see ``signals``): stop as ``q`` does, without asking."""
+        if self.signalled is None:
+            self.signalled = sig
+            self.call_later(self._begin_stop_for_signal)
+
+    def _begin_stop_for_signal(self) -> None:
+        self.run_worker(self._stop_for_signal(), group="signal", exit_on_error=False)
+
+    async def _stop_for_signal(self) -> None:
+        """Interrupt an export (its partial file is kept), let the sidebar finish mounting,
+        then exit through Textual's shutdown; a line about the export is printed after it,
+        unless the terminal is gone (SIGHUP)."""
+        sig = self.signalled or signal.SIGTERM
+        note = None
+        try:
+            note = await self.exports.interrupt()
+            if self._sidebar.building:
+                await self._sidebar.build()
+        except Exception:  # stopping anyway: the terminal must be given back
+            log.exception("stopping for %s", sig.name)
+        finally:
+            message = None
+            if note is not None and sig != getattr(signal, "SIGHUP", None):
+                from rich.text import Text
+
+                self.exit_note = f"livedesk-tui: stopped by {sig.name}. {note}"
+                message = Text(self.exit_note)
+            self.exit(return_code=exit_code(sig), message=message)
+
     def action_switch_profile(self) -> None:
         from .screens.profiles import ProfileScreen
 
@@ -903,6 +942,7 @@ class LiveDeskApp(App[None]):
             )
 
     async def on_unmount(self) -> None:
+        self._signals.restore()
         await self.loader.aclose()
 
 

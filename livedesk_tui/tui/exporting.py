@@ -4,11 +4,16 @@ The export runs in a worker (group ``export``) on the app's own loop, through a 
 own (paging and profile switches go on meanwhile), with the same engine and the same
 ``FILE.partial`` handling as ``livedesk-tui export``. Progress arrives as ``ExportProgressed``
 messages that merge when they come faster than the screen is drawn.
+
+Cancelled from the dialog, an export removes its partial file: the user chose to drop it. Cut
+short by a signal (the terminal closed, the machine shutting down), it keeps it, closed and
+whole up to the last contact written: nobody chose to lose that work.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -41,6 +46,15 @@ class ExportJob:
     query: ContactQuery
     worker: Worker[None] | None = None
     progress: ExportProgress | None = None
+    written: int = 0
+    """Contacts written so far (known at once, before the progress message is read)."""
+    interrupted: bool = False
+    """Stopped by a signal: the partial file stays."""
+
+
+class ExportInterrupted(Exception):
+    """Stops an export while keeping its partial file (``open_partial`` removes it only when
+    cancelled)."""
 
 
 class Exports:
@@ -101,20 +115,53 @@ class Exports:
         if job is not None and job.worker is not None:
             job.worker.cancel()
 
+    async def interrupt(self) -> str | None:
+        """Stop the running export, keeping what it wrote in its partial file; returns a line
+        saying where that is (None when no export ran)."""
+        from textual.worker import WorkerError
+
+        from ..export_file import partial_path, shown_path
+
+        job = self.job
+        if job is None or job.worker is None:
+            return None
+        job.interrupted = True
+        job.worker.cancel()
+        with contextlib.suppress(WorkerError):
+            await job.worker.wait()
+        partial = partial_path(job.target)
+        if not partial.exists():
+            return f"Export to {clean(shown_path(job.target))} interrupted before it wrote."
+        noun = "contact" if job.written == 1 else "contacts"
+        return (
+            f"Export interrupted: the {job.written:,} {noun} written so far are in "
+            f"{clean(shown_path(partial))}."
+        )
+
     async def _run(self, job: ExportJob) -> None:
-        from ..export_file import export_to_file
+        from ..api.export import export_contacts
+        from ..export_file import open_partial
 
         app = self.app
         client = None
+
+        def progressed(progress: ExportProgress) -> None:
+            job.written = progress.written
+            app.post_message(ExportProgressed(progress))
+
         try:
             client = await asyncio.to_thread(open_client, app.connection, timeout=self.timeout)
-            result = await export_to_file(
-                client,
-                job.query,
-                job.target,
-                fmt=job.fmt,
-                progress=lambda progress: app.post_message(ExportProgressed(progress)),
-            )
+            with open_partial(job.target) as out:  # as ``export_to_file``, but see below
+                try:
+                    result = await export_contacts(
+                        client, job.query, out, fmt=job.fmt, progress=progressed
+                    )
+                except asyncio.CancelledError:
+                    if job.interrupted:  # not cancelled by the user: keep the partial file
+                        raise ExportInterrupted from None
+                    raise
+        except ExportInterrupted:
+            app.post_message(ExportEnded(cancelled=True))
         except asyncio.CancelledError:
             app.post_message(ExportEnded(cancelled=True))
             raise
@@ -161,7 +208,8 @@ class Exports:
             screen.dismiss(None)
         notify = self.app.notify
         if message.cancelled:
-            notify("Export cancelled; its partial file was removed.", timeout=5)
+            if not job.interrupted:
+                notify("Export cancelled; its partial file was removed.", timeout=5)
             return
         if message.error is not None:
             text = clean(clip(message.error.message, 600))
