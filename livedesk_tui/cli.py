@@ -1,8 +1,11 @@
 """The ``livedesk-tui`` command: parse arguments, build settings and client, run, map exit codes.
 
-Exit codes: 0 ok; 2 usage or configuration error; 3 authentication or permission refused;
-4 network or server failure after retries; 5 a response that could not be understood;
-130 interrupted. A failure prints one line to stderr; ``--debug`` adds the traceback.
+Exit codes: 0 ok; 2 usage or configuration error (also a file that cannot be written, a full
+disk); 3 authentication or permission refused; 4 network or server failure after retries; 5 a
+response that could not be understood (also a server paging without end); 128 + the signal's
+number when interrupted (130 Ctrl+C, 143 SIGTERM, 129 SIGHUP); 141 when the reader of the
+export's output stopped reading (as SIGPIPE gives), without a message. A failure prints one line
+to stderr; ``--debug`` adds the traceback.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import traceback
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .api.connection import DIALECTS, Connection
@@ -104,12 +107,17 @@ def build_parser() -> argparse.ArgumentParser:
         "export",
         help="write every matching contact to CSV, JSON or JSON Lines",
         description="Write every contact matching the filters, all pages, in the server's order.",
+        epilog="The format comes from --format, else from the name given to -o (.csv, .json, "
+        ".jsonl), else it is jsonl (default: jsonl). Interrupted (Ctrl+C, SIGTERM, SIGHUP), the "
+        "export keeps FILE.partial and exits with 128 + the signal's number.",
     )
     export.add_argument(
         "--label", action="append", default=[], metavar="L", help="any of these labels (repeat)"
     )
     export.add_argument("--sort", choices=SORT_KEYS, help="sort key")
-    export.add_argument("--direction", choices=("asc", "desc"), default="asc")
+    export.add_argument(
+        "--direction", choices=("asc", "desc"), default="asc", help="(default: %(default)s)"
+    )
     export.add_argument(
         "--search", default="", metavar="TEXT", help="match name, email, phone, identifier"
     )
@@ -121,16 +129,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="1-100 (default 100)",
     )
     export.add_argument("--no-inboxes", action="store_true", help="leave contact_inboxes out")
-    export.add_argument("--format", choices=("csv", "json", "jsonl"), default="jsonl")
     export.add_argument(
-        "--output", "-o", type=Path, metavar="FILE", help="file to write (default: stdout)"
+        "--format",
+        choices=("csv", "json", "jsonl"),
+        default=None,
+        help="csv, json or jsonl (default: the output file's extension, .csv, .json or .jsonl; "
+        "else jsonl); it wins over the extension, with a warning",
+    )
+    export.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        metavar="FILE",
+        help="file to write, created 0600 as FILE.partial and renamed when complete "
+        "(default, or -o -: standard output)",
     )
     export.add_argument(
         "--concurrency",
         type=_concurrency,
         default=4,
         metavar="N",
-        help="pages fetched at once (1-8)",
+        help="pages fetched at once (1-8, default 4)",
     )
     export.add_argument(
         "--retries",
@@ -145,21 +164,47 @@ def build_parser() -> argparse.ArgumentParser:
         "demo-server",
         help="run the demo API server on loopback",
         description="Serve seeded demo contacts over a LiveDesk-compatible API on loopback.",
+        epilog=_fault_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    server.add_argument("--host", default="127.0.0.1")
-    server.add_argument("--port", type=int, default=8765)
-    server.add_argument("--contacts", type=_non_negative, default=1000, metavar="N")
-    server.add_argument("--latency-ms", type=float, default=0.0, metavar="N")
-    server.add_argument("--seed", type=int, default=7)
+    server.add_argument(
+        "--host", default="127.0.0.1", help="loopback address to listen on (default: %(default)s)"
+    )
+    server.add_argument(
+        "--port", type=int, default=8765, help="port to listen on, 0 for any (default: %(default)s)"
+    )
+    server.add_argument(
+        "--contacts",
+        type=_non_negative,
+        default=1000,
+        metavar="N",
+        help="how many contacts to generate (default: %(default)s)",
+    )
+    server.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        metavar="N",
+        help="milliseconds to wait before each answer (default: %(default)g)",
+    )
+    server.add_argument(
+        "--seed",
+        type=int,
+        default=7,
+        metavar="N",
+        help="seed of the generated contacts (default: %(default)s)",
+    )
     server.add_argument(
         "--fault",
         action="append",
         default=[],
         metavar="SPEC",
-        help="inject a fault, e.g. 500@page=2x1",
+        help="inject a fault (repeat; see below), e.g. 500@page=2x1 (default: none)",
     )
     server.add_argument(
-        "--hostile", action="store_true", help="include contacts with hostile strings"
+        "--hostile",
+        action="store_true",
+        help="put contacts with hostile strings first (default: off)",
     )
     # For --demo, which runs the server as a child process: serve on an inherited listening
     # socket, and stop when standard input ends (when the parent ends).
@@ -167,6 +212,25 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--until-stdin-closes", action="store_true", help=argparse.SUPPRESS)
     _global_options(server, suppress=True)
     return parser
+
+
+def _fault_help() -> str:
+    """The ``--fault`` grammar and its kinds, for ``demo-server --help``."""
+    import textwrap
+
+    from .demo.faults import FAULT_KINDS
+
+    kinds = ", ".join(kind for kind in FAULT_KINDS if kind != "status")
+    return "\n".join(
+        [
+            "--fault SPEC is KIND[:ARG][@page=N][xN|x*]: an HTTP status (400-599) or a",
+            "kind, an argument for some kinds, only requests for page N, and how many times",
+            "it fires (once by default; x* forever). Kinds:",
+            *textwrap.wrap(kinds, 76, initial_indent="  ", subsequent_indent="  "),
+            "Examples: 500@page=3x1, 429:retry-after=1, html:502, wrong_shape:count_string,",
+            "hang:5, count:1e30, ignore_pagex*.",
+        ]
+    )
 
 
 def _bounded_int(low: int, high: int | None) -> Any:
@@ -240,6 +304,11 @@ def _dispatch(args: argparse.Namespace) -> int:
             hostile=args.hostile,
             listen_fd=args.listen_fd,
             until_stdin_closes=args.until_stdin_closes,
+        )
+    if args.command is None and not _stdout_is_terminal():
+        raise ConfigError(
+            "Standard output is not a terminal, so the contact browser cannot draw on it; "
+            "to write contacts to a file or a pipe, use: livedesk-tui export"
         )
     with _connection(args) as (connection, settings):
         _start_logging(args, connection)
@@ -334,11 +403,7 @@ def _start_logging(args: argparse.Namespace, connection: Connection) -> None:
 
 
 def _export(args: argparse.Namespace, connection: Connection) -> int:
-    import asyncio
-
-    from .api.client import ContactsClient, RetryPolicy
-    from .api.export import ExportFailed, export_contacts
-    from .progress import ProgressLine
+    from .export_command import run_export
 
     query = ContactQuery(
         labels=tuple(args.label),
@@ -348,50 +413,23 @@ def _export(args: argparse.Namespace, connection: Connection) -> int:
         include_inboxes=not args.no_inboxes,
         page_size=args.page_size,
     )
-    progress = ProgressLine(sys.stderr, enabled=sys.stderr.isatty())
+    return run_export(
+        connection=connection,
+        query=query,
+        fmt=args.format,
+        output=args.output,
+        concurrency=args.concurrency,
+        retries=args.retries,
+        timeout=args.timeout,
+    )
 
-    async def run(out: TextIO) -> Any:
-        retry = RetryPolicy(attempts=args.retries + 1)
-        async with ContactsClient(connection, retry=retry, timeout=args.timeout) as client:
-            return await export_contacts(
-                client, query, out, fmt=args.format, concurrency=args.concurrency, progress=progress
-            )
 
-    target: Path | None = args.output
+def _stdout_is_terminal() -> bool:
+    """Whether the browser has a terminal to draw on (not a pipe or a file)."""
     try:
-        with _output(target) as out:
-            result = asyncio.run(run(out))
-    except ExportFailed as exc:
-        progress.close()
-        where = f" to {_partial(target)}" if target else ""
-        raise type(exc.cause)(
-            f"{exc.message} Partial output{where} holds the pages before it.", status=exc.status
-        ) from exc
-    progress.close()
-    where = f" to {target}" if target else ""
-    print(f"Exported {result.written:,} contacts{where}.", file=sys.stderr)
-    for warning in result.warnings:
-        print(f"livedesk-tui: warning: {warning}", file=sys.stderr)
-    return EXIT_OK
-
-
-def _partial(target: Path) -> Path:
-    from .export_file import partial_path
-
-    return partial_path(target)
-
-
-@contextmanager
-def _output(target: Path | None) -> Iterator[TextIO]:
-    """stdout, or a file written as FILE.partial and renamed only when the export completes."""
-    if target is None:
-        yield sys.stdout
-        sys.stdout.flush()
-        return
-    from .export_file import open_partial
-
-    with open_partial(target) as handle:
-        yield handle
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _run_tui(args: argparse.Namespace, connection: Connection, settings: Settings | None) -> int:

@@ -2,13 +2,22 @@
 
 Shared by the ``export`` command and the app's export dialog, so a file named like the target
 always holds a whole export: a failure leaves ``FILE.partial`` (the pages before it, in order),
-and an export cancelled from the app removes its partial file.
+and an export cancelled from the app removes its partial file, as does a failure before any
+contact was written (there is nothing in it to keep).
+
+Exported contacts are personal data: both files are created 0600, like the log and the state
+file. ``FILE.partial`` is created exclusively and never through a symbolic link (``O_CREAT |
+O_EXCL | O_NOFOLLOW``): one already there (another export to the same file running, one that
+stopped and left it, or a link planted to redirect the write) is refused, untouched, before any
+page is asked for. A complete export is flushed to disk and renamed onto ``FILE`` in one step,
+so ``FILE`` is always either the previous file or the whole new export.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,11 +26,14 @@ from pathlib import Path
 from typing import TextIO
 
 from .api.errors import ConfigError
-from .api.export import ExportProgress, ExportResult, Format, export_contacts
+from .api.export import FORMATS, ExportProgress, ExportResult, Format, export_contacts
 from .api.models import ContactQuery
 from .api.source import ContactsSource
 
 EXTENSIONS: dict[str, str] = {"csv": ".csv", "json": ".json", "jsonl": ".jsonl"}
+FILE_MODE = 0o600
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+_CREATE |= getattr(os, "O_CLOEXEC", 0)
 
 
 def partial_path(target: Path) -> Path:
@@ -29,29 +41,96 @@ def partial_path(target: Path) -> Path:
     return target.with_name(target.name + ".partial")
 
 
-@contextmanager
-def open_partial(target: Path) -> Iterator[TextIO]:
-    """A text file at ``FILE.partial``, renamed to ``target`` when the block ends normally.
+def format_of(target: Path) -> Format | None:
+    """The format a file name asks for (``.csv``, ``.json``, ``.jsonl``, any case), if any."""
+    suffix = target.suffix.lower()
+    for fmt in FORMATS:
+        if suffix == EXTENSIONS[fmt]:
+            return fmt
+    return None
 
-    When the block raises, the partial file stays (it holds what was written) unless the
-    export was cancelled (``asyncio.CancelledError``), which removes it.
+
+def check_target(target: Path) -> None:
+    """Refuse a place an export could not be written to, before anything is fetched.
 
     Raises:
-        ConfigError: the partial file cannot be created.
+        ConfigError: ``target`` is a folder, or its folder is missing or cannot be written to.
     """
+    if target.is_dir():
+        raise ConfigError(f"{target} is a folder; name a file to write.")
+    folder = target.parent
+    if not folder.is_dir():
+        raise ConfigError(f"There is no folder {folder}.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(f"The folder {folder} cannot be written to.")
+
+
+@contextmanager
+def open_partial(target: Path) -> Iterator[TextIO]:
+    """A new text file at ``FILE.partial`` (0600), renamed to ``target`` when the block ends
+    normally.
+
+    When the block raises, the partial file stays (it holds what was written) unless the
+    export was cancelled (``asyncio.CancelledError``) or the error says no contact was written
+    (an error whose ``result.written`` is 0), which remove it.
+
+    Raises:
+        ConfigError: ``target`` cannot be written (see ``check_target``), the partial file
+            already exists or is a link, or the finished file cannot be put in place.
+    """
+    check_target(target)
     partial = partial_path(target)
     try:
-        handle = partial.open("w", encoding="utf-8", newline="")
+        fd = os.open(partial, _CREATE, FILE_MODE)
+    except FileExistsError:
+        raise ConfigError(_exists_message(partial, target)) from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ConfigError(_exists_message(partial, target)) from None
         raise ConfigError(f"Cannot write {partial}: {exc.strerror or exc}.") from None
+    handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+    try:
+        yield handle
+    except BaseException as exc:
+        with contextlib.suppress(OSError):  # what could not be written stays unwritten
+            handle.close()
+        if isinstance(exc, asyncio.CancelledError) or _nothing_written(exc):
+            _remove(partial)
+        raise
     try:
         with handle:
-            yield handle
-    except asyncio.CancelledError:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        raise
-    partial.replace(target)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot finish writing {partial}: {exc.strerror or exc}; it is kept as it is."
+        ) from None
+    try:
+        os.replace(partial, target)
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot put the finished export in place as {target}: {exc.strerror or exc}; "
+            f"it is complete in {partial}."
+        ) from None
+
+
+def _exists_message(partial: Path, target: Path) -> str:
+    if partial.is_symlink():
+        return f"{partial} is a symbolic link; an export never writes through one. Remove it."
+    return (
+        f"{partial} already exists: another export to {target.name} is running, or one stopped "
+        "and left it. Move or remove it, then export again."
+    )
+
+
+def _nothing_written(exc: BaseException) -> bool:
+    result = getattr(exc, "result", None)
+    return isinstance(result, ExportResult) and result.written == 0
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
 
 
 async def export_to_file(

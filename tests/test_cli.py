@@ -162,3 +162,68 @@ def test_demo_server_refuses_a_public_address(capsys: pytest.CaptureFixture[str]
     code = main(["demo-server", "--host", "0.0.0.0", "--port", "0"])
     assert code == 2
     assert "loopback" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["--demo"], []], ids=["--demo", "profile"])
+def test_the_browser_refuses_an_output_that_is_not_a_terminal(
+    argv: list[str], tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "LIVEDESK_BASE_URL": "http://127.0.0.1:9",
+        "LIVEDESK_API_KEY": DEMO_API_KEY,
+        "LIVEDESK_API_SECRET": SECRET_MARKER,
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "livedesk_tui", *argv],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == "", "no escape codes into a pipe"
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "not a terminal" in done.stderr and "livedesk-tui export" in done.stderr
+    assert not (tmp_path / "state").exists(), "nothing was started or remembered"
+
+
+def help_of(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.raises(SystemExit) as caught:
+        build_parser().parse_args([*argv, "--help"])
+    assert caught.value.code == 0
+    return " ".join(capsys.readouterr().out.split())
+
+
+def test_demo_server_help_explains_every_option_and_the_faults(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from livedesk_tui.demo.faults import FAULT_KINDS
+
+    text = help_of(["demo-server"], capsys).split(" options: ", 1)[1]
+    for option, default in [
+        ("--host HOST", "127.0.0.1"),
+        ("--port PORT", "8765"),
+        ("--contacts N", "1000"),
+        ("--latency-ms N", "0"),
+        ("--seed N", "7"),
+    ]:
+        assert option in text
+        after = text.split(option, 1)[1].split(" --", 1)[0]
+        assert f"(default: {default})" in after, after
+    assert "--fault SPEC" in text and "--hostile" in text
+    assert "KIND[:ARG][@page=N][xN|x*]" in text
+    for kind in FAULT_KINDS:
+        if kind != "status":
+            assert kind in text.split("--hostile", 1)[1], kind
+
+
+def test_export_help_states_the_default_format_and_the_extension_rule(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    text = help_of(["export"], capsys)
+    assert "default: jsonl" in text
+    assert ".csv" in text and ".jsonl" in text and "-o -" in text

@@ -51,8 +51,11 @@ def test_a_cancelled_export_removes_the_partial_file(tmp_path: Path) -> None:
     assert not target.exists() and not partial_path(target).exists()
 
 
-def test_an_unwritable_place_is_a_config_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="Cannot write"), open_partial(tmp_path / "no" / "x"):
+def test_a_missing_folder_is_a_config_error(tmp_path: Path) -> None:
+    with (
+        pytest.raises(ConfigError, match="There is no folder"),
+        open_partial(tmp_path / "no" / "x"),
+    ):
         pass
 
 

@@ -3,15 +3,32 @@
 Page 1 tells the total and the page size the server really uses; pages 2 to ``concurrency``
 are asked for at the same time, the others ``concurrency`` at a time as answers come in, and
 every page is written strictly in the server's order, holding at most ``2 x concurrency``
-answers in memory. Contacts are de-duplicated by id (a contact created while
-the export runs shifts later pages by one); every shortfall is reported in the result, never
-passed over in silence. JSON and JSON Lines carry each contact exactly as the server sent it.
+answers in memory. JSON and JSON Lines carry each contact exactly as the server sent it.
+
+Repeated rows. A contact created while the export runs shifts later pages by one, so the
+server sends a row again, byte for byte. Such an exact repeat (the same id and the same JSON
+text) is written once: the file holds every row the server sent, and the result says how many
+repeats were merged. A row that shares an id with an earlier one but differs in content is
+another contact (one id given to two people, or a contact that changed between two pages) and
+is always written, with a warning saying how many there were: no contact is ever dropped
+because of its id. Every such count, and every other shortfall, is a warning in the result,
+never passed over in silence.
+
+Paging without end. The number of pages asked for is bounded by what the server's count
+allows, plus one (a page past the end, in case the account grew): more full pages than that
+stop the export. A page whose every row was already written stops it too (a server ignoring
+``page``, or answering pages past the end with its last one, never runs out of pages), as does
+an empty page. Nothing is sized by a number the server chose: page numbers are taken one by one.
+
+Write failures (a full disk, a reader that closed the pipe) stop the export with
+``OutputFailed``, saying how many contacts were written before it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import csv
+import hashlib
 import io
 import json
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
@@ -19,7 +36,7 @@ from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal, TextIO
 
-from .errors import LiveDeskError
+from .errors import BadResponseError, ErrorKind, LiveDeskError
 from .models import Contact, ContactQuery, Page, as_text
 from .source import ContactsSource
 
@@ -63,6 +80,9 @@ class ExportResult:
     pages: int = 0
     total_reported: int | None = None
     duplicates: int = 0
+    """Rows the server sent again exactly as before (merged: written once)."""
+    shared_ids: int = 0
+    """Rows written although an earlier, different row had the same id."""
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -83,6 +103,23 @@ class ExportFailed(LiveDeskError):
         self.cause = cause
         self.result = result
         self.page = page
+
+
+class OutputFailed(LiveDeskError):
+    """The export could not be written (a full disk, a closed pipe); the count so far is known.
+
+    Exit code 2: the place written to is at fault, not the server.
+    """
+
+    kind = ErrorKind.CONFIG
+
+    def __init__(self, cause: OSError, result: ExportResult) -> None:
+        super().__init__(
+            f"Cannot write the export: {cause.strerror or cause} "
+            f"({result.written} contacts written before it)."
+        )
+        self.cause = cause
+        self.result = result
 
 
 # --- writers ----------------------------------------------------------------------------
@@ -234,10 +271,9 @@ async def _export_rest(
     concurrency: int,
     ahead: dict[int, asyncio.Future[Any]],
 ) -> ExportResult:
-    writer = result.writer
     result.result.total_reported = first.total
     page_size = first.page_size
-    writer.begin()
+    result.begin()
     result.take(first)
     last = first.page_count
     page_number = 1
@@ -251,7 +287,7 @@ async def _export_rest(
         window = _fetch_window(source, query, range(2, end + 1), concurrency, result, ahead)
         async with aclosing(window):
             async for page in window:
-                if page.number > last and not page.contacts:
+                if not page.contacts:  # nothing after an empty page, whatever the count said
                     ended = True
                     break
                 result.take(page)
@@ -260,12 +296,13 @@ async def _export_rest(
     # Keep going while pages come back full: the account may have grown since page 1.
     while not ended and _may_have_more(previous, page_size, page_number, last):
         page_number += 1
+        result.allow(page_number)
         page = await _fetch(source, query.at_page(page_number), result)
         if not page.contacts:
             break
         result.take(page)
         previous = page
-    writer.end()
+    result.end()
     result.finish()
     return result.result
 
@@ -312,7 +349,7 @@ def _read(source: ContactsSource, fetched: Any, tally: _Tally) -> Page:
 async def _fetch_window(
     source: ContactsSource,
     query: ContactQuery,
-    numbers: Iterable[int],
+    numbers: range,
     concurrency: int,
     tally: _Tally,
     ahead: dict[int, asyncio.Future[Any]] | None = None,
@@ -326,10 +363,11 @@ async def _fetch_window(
     read in page order; at most ``2 x concurrency`` of them are in flight or held unread.
     A failed page fails when its turn comes, after every page before it was written.
     ``ahead`` holds requests already started for some of the numbers; they are taken from it.
+    ``numbers`` is walked lazily (twice: by the fetchers and in order here), never listed: its
+    end comes from the server's count.
     """
     loop = asyncio.get_running_loop()
-    wanted = list(numbers)
-    todo = iter(wanted)
+    todo = iter(numbers)
     answers: dict[int, asyncio.Future[Any]] = {}
     started = ahead if ahead is not None else {}
     width = max(1, concurrency)
@@ -350,7 +388,7 @@ async def _fetch_window(
 
     fetchers = [asyncio.ensure_future(fetcher()) for _ in range(width)]
     try:
-        for number in wanted:
+        for number in numbers:
             try:
                 fetched = await answers.setdefault(number, loop.create_future())
             except ExportFailed as failed:  # told in its turn: count what was written before it
@@ -379,30 +417,65 @@ async def _drop(requests: Iterable[asyncio.Future[Any]]) -> None:
 
 
 class _Tally:
-    """Counts, de-duplicates and reports progress as pages are written."""
+    """Counts, de-duplicates, bounds the paging and reports progress as pages are written."""
 
     def __init__(self, writer: _Writer, progress: Callable[[ExportProgress], None] | None) -> None:
         self.writer = writer
         self.progress = progress
         self.result = ExportResult()
-        self.seen: set[str] = set()
+        self.ids: set[str] = set()
+        self.rows: set[bytes] = set()
+        """A digest of each row written (its key and its text), to know an exact repeat."""
         self.pages_total: int | None = None
         self.page_size = 0
+        self.limit: int | None = None
+        """The last page the server's count allows asking for (one past its end)."""
         self.changed = False
+
+    def begin(self) -> None:
+        with _writing(self):
+            self.writer.begin()
+
+    def end(self) -> None:
+        with _writing(self):
+            self.writer.end()
+            self.writer.out.flush()
+
+    def allow(self, number: int) -> None:
+        """Refuse to ask for page ``number`` when the server's count allows no such page."""
+        if self.limit is not None and number > self.limit:
+            total = self.result.total_reported
+            raise ExportFailed(
+                BadResponseError(
+                    f"the server keeps sending full pages past the {total:,} contacts it "
+                    "counted; stopped rather than ask for pages without end"
+                ),
+                self.result,
+                number,
+            )
 
     def take(self, page: Page) -> None:
         if self.pages_total is None:
             self.pages_total = page.page_count
             self.page_size = page.page_size
+        count = page.page_count
+        if count is not None and (self.limit is None or count > page.number):
+            self.limit = max(self.limit or 0, count + 1)
         self._check(page)
-        for contact in page.contacts:
-            key = contact.key
-            if key in self.seen:
-                self.result.duplicates += 1
-                continue
-            self.seen.add(key)
-            self.writer.write(contact)
-            self.result.written += 1
+        written = self.result.written
+        with _writing(self):
+            for contact in page.contacts:
+                self._write(contact)
+        if page.contacts and self.result.written == written:
+            raise ExportFailed(
+                BadResponseError(
+                    "every contact on it was already exported from an earlier page (the server "
+                    "ignores the page asked for, or answers past the end with its last page); "
+                    "stopped rather than ask for pages without end"
+                ),
+                self.result,
+                page.number,
+            )
         self.result.pages += 1
         if self.progress is not None:
             self.progress(
@@ -413,6 +486,20 @@ class _Tally:
                     contacts_total=self.result.total_reported,
                 )
             )
+
+    def _write(self, contact: Contact) -> None:
+        key = contact.key
+        text = contact.raw_json or json.dumps(contact.raw, ensure_ascii=False, sort_keys=True)
+        row = hashlib.blake2b(f"{key}\0{text}".encode(), digest_size=16).digest()
+        if row in self.rows:
+            self.result.duplicates += 1
+            return
+        if key in self.ids:
+            self.result.shared_ids += 1
+        self.rows.add(row)
+        self.ids.add(key)
+        self.writer.write(contact)
+        self.result.written += 1
 
     def _check(self, page: Page) -> None:
         """Note a short page before the last, or a total that changed since page 1."""
@@ -441,9 +528,24 @@ class _Tally:
             )
         if self.result.duplicates:
             self.result.warnings.append(
-                f"{self.result.duplicates} contacts appeared twice (the list shifted while "
-                "exporting) and were written once"
+                f"{self.result.duplicates} contacts appeared twice, exactly alike (the list "
+                "shifted while exporting), and were written once"
             )
+        if self.result.shared_ids:
+            self.result.warnings.append(
+                f"{self.result.shared_ids} contacts share an id with an earlier, different "
+                "contact (one id given to two people, or a contact changed while exporting); "
+                "all of them were written"
+            )
+
+
+@contextmanager
+def _writing(tally: _Tally) -> Iterator[None]:
+    """Turn a failed write (a full disk, a closed pipe) into ``OutputFailed``."""
+    try:
+        yield
+    except OSError as exc:
+        raise OutputFailed(exc, tally.result) from exc
 
 
 def render(fmt: Format, contacts: Iterable[Contact]) -> str:
