@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.notifications import Notify
 from textual.pilot import Pilot
-from tui_fixtures import make_app, screen_text, utc, wait_for_page, wait_until
+from tui_fixtures import fake_tmux, make_app, screen_text, utc, wait_for_page, wait_until
 
 from livedesk_tui.demo.server import DemoServer
 from livedesk_tui.tui.app import LiveDeskApp
@@ -126,10 +127,43 @@ async def test_enter_copies_the_choice_escape_nothing_and_tmux_gets_it_wrapped(
             f"\x1b]52;c;{base64.b64encode(str(contact.id).encode()).decode()}\x07"
         ]
         monkeypatch.setenv("TMUX", "/tmp/tmux-1000/default,1,0")  # read at each copy
-        await copy(pilot, app, "e")
+        await copy(pilot, app, "e")  # tmux's settings cannot be read (no such server)
         encoded = base64.b64encode(contact.email.encode()).decode()
+        await wait_until(pilot, lambda: len(terminal.osc52) == 2)
         assert terminal.osc52[-1] == f"\x1bPtmux;\x1b\x1b]52;c;{encoded}\x07\x1b\\"
         assert "OSC 52 through tmux" in terminal.notices[-1]
+
+
+async def test_inside_tmux_a_copy_follows_what_tmux_lets_through(
+    server: DemoServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """tmux's defaults drop a program's clipboard sequence: the copy says so and how to fix it
+    instead of claiming success; once set-clipboard is on, the next copy goes through."""
+    for name, value in fake_tmux(tmp_path / "bin", "external", "off").items():
+        monkeypatch.setenv(name, value)
+    terminal = Terminal()
+    app = make_app(server)
+    async with app.run_test(size=(80, 24), notifications=True, message_hook=terminal.hook) as pilot:
+        await wait_for_page(pilot, app, 1)
+        terminal.capture(app)
+        email = highlighted(app).email
+        await copy(pilot, app, "e")
+        await wait_until(pilot, lambda: bool(terminal.notices))
+        assert terminal.osc52 == []
+        assert terminal.notices[-1].startswith(
+            "Could not copy the email: tmux passes no clipboard sequence on (set-clipboard is "
+            "external, allow-passthrough off); run tmux set -g set-clipboard on, then copy again."
+        )
+        assert terminal.notices[-1].endswith(f"The email is: {email}")
+        assert app.clipboard == email, "still there to paste inside the app"
+
+        fake_tmux(tmp_path / "bin", "on", "off")  # the user did as told
+        await copy(pilot, app, "e")
+        await wait_until(pilot, lambda: len(terminal.notices) == 2)
+        assert terminal.osc52 == [f"\x1b]52;c;{base64.b64encode(email.encode()).decode()}\x07"]
+        assert terminal.notices[-1] == (
+            f"Copied email to the clipboard (OSC 52 through tmux): {email}"
+        )
 
 
 async def test_a_missing_value_or_a_refusing_terminal_sends_nothing_and_says_why(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 
 import pytest
+from tui_fixtures import fake_tmux
 
 from livedesk_tui.api.models import Contact
 from livedesk_tui.tui.clipboard import plan_copy
@@ -17,6 +19,7 @@ from livedesk_tui.tui.osc52 import (
 )
 from livedesk_tui.tui.screens.copy_menu import copy_value, describe_choice
 from livedesk_tui.tui.screens.raw_view import pretty_json, raw_text
+from livedesk_tui.tui.tmux import TmuxClipboard, read_tmux_clipboard
 
 PLAIN: dict[str, str] = {"TERM": "xterm-256color"}
 TMUX: dict[str, str] = {"TERM": "tmux-256color", "TMUX": "/tmp/tmux-1000/default,123,0"}
@@ -43,6 +46,59 @@ def test_a_copy_says_what_was_sent() -> None:
     inside = plan_copy("zoe@example.jp", "email", environ=TMUX)
     assert inside.sequence == osc52_sequence("zoe@example.jp", tmux=True)
     assert "through tmux" in inside.message
+
+
+@pytest.mark.parametrize(
+    ("settings", "wrapped"),
+    [
+        (TmuxClipboard(set_clipboard="on", allow_passthrough="off"), False),
+        (TmuxClipboard(set_clipboard="external", allow_passthrough="on"), True),
+        (TmuxClipboard(set_clipboard="off", allow_passthrough="all"), True),
+        (TmuxClipboard(set_clipboard="external", allow_passthrough=None), True),  # tmux < 3.3
+        (None, True),  # the settings could not be read: the passthrough, as before
+    ],
+)
+def test_tmux_gets_the_sequence_it_lets_through(
+    settings: TmuxClipboard | None, wrapped: bool
+) -> None:
+    plan = plan_copy("zoe@example.jp", "email", environ=TMUX, tmux=settings)
+    assert plan.sequence == osc52_sequence("zoe@example.jp", tmux=wrapped)
+    assert plan.message == "Copied email to the clipboard (OSC 52 through tmux): zoe@example.jp"
+
+
+@pytest.mark.parametrize("set_clipboard", ["external", "off"])
+def test_a_tmux_that_drops_the_sequence_is_told_not_claimed(set_clipboard: str) -> None:
+    """tmux's defaults (set-clipboard external, allow-passthrough off) drop a program's OSC 52
+    either way it is sent: nothing is sent, and the message says how to let it through."""
+    settings = TmuxClipboard(set_clipboard=set_clipboard, allow_passthrough="off")
+    plan = plan_copy("zoe@example.jp", "email", environ=TMUX, tmux=settings)
+    assert plan.sequence is None and plan.severity == "warning"
+    assert "Copied" not in plan.message
+    assert plan.message == (
+        f"Could not copy the email: tmux passes no clipboard sequence on (set-clipboard is "
+        f"{set_clipboard}, allow-passthrough off); run tmux set -g set-clipboard on, then copy "
+        "again. The email is: zoe@example.jp"
+    )
+
+
+@pytest.mark.parametrize(
+    ("set_clipboard", "passthrough"), [("external", "off"), ("on", "off"), ("off", None)]
+)
+def test_tmux_settings_are_read_from_tmux_itself(
+    tmp_path: Path, set_clipboard: str, passthrough: str | None
+) -> None:
+    environ = {**TMUX, **fake_tmux(tmp_path / "bin", set_clipboard, passthrough)}
+    assert read_tmux_clipboard(environ) == TmuxClipboard(set_clipboard, passthrough)
+
+
+def test_tmux_settings_that_cannot_be_read_are_unknown(tmp_path: Path) -> None:
+    assert read_tmux_clipboard({**TMUX, "PATH": str(tmp_path)}) is None  # no tmux at all
+    assert read_tmux_clipboard(PLAIN) is None  # not inside tmux: nothing is run
+    slow = tmp_path / "slow"
+    slow.mkdir()
+    (slow / "tmux").write_text("#!/bin/sh\nexec sleep 10\n", encoding="utf-8")
+    (slow / "tmux").chmod(0o755)
+    assert read_tmux_clipboard({**TMUX, "PATH": str(slow)}, timeout=0.2) is None
 
 
 def test_whole_json_is_counted_not_repeated() -> None:

@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -223,3 +224,27 @@ class Notices:
 
     def titled(self, title: str) -> list[str]:
         return [text for got, text, _severity in self.seen if got == title]
+
+
+def fake_tmux(folder: Path, set_clipboard: str, passthrough: str | None) -> dict[str, str]:
+    """``TMUX`` and a ``PATH`` whose ``tmux`` (a script in ``folder``) prints these option
+    values (``None``: a tmux older than 3.3, which has no allow-passthrough and passes a wrapped
+    sequence on). Called again on the same folder, the options change."""
+    folder.mkdir(exist_ok=True)
+    answer = (
+        'echo "invalid option: allow-passthrough" >&2; exit 1'
+        if passthrough is None
+        else (f"echo {passthrough}")
+    )
+    script = folder / "tmux"
+    script.write_text(
+        "#!/bin/sh\n"
+        'case "$*" in\n'
+        f'  "show-options -gv set-clipboard") echo {set_clipboard} ;;\n'
+        f'  "show-options -gv allow-passthrough") {answer} ;;\n'
+        '  *) echo "unexpected: $*" >&2; exit 1 ;;\n'
+        "esac\n",
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    return {"TMUX": "/tmp/tmux-1000/default,123,0", "PATH": f"{folder}{os.pathsep}/usr/bin:/bin"}

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
     from ..api.models import Contact
     from .screens.export import ExportScreen
+    from .tmux import TmuxClipboard
     from .widgets.contact_detail import ContactDetail
     from .widgets.contacts_table import ContactsTable
     from .widgets.filter_sidebar import FilterSidebar
@@ -183,6 +184,8 @@ class LiveDeskApp(App[None]):
         self._wide: bool | None = None
         self._sidebar_open = False
         self._empty_text: str | None = None
+        self._tmux: TmuxClipboard | None = None
+        """tmux's clipboard options as read at the last copy inside tmux."""
         self._signals = SignalHandlers(self._signalled)
         self.signalled: signal.Signals | None = None
         """The signal (SIGTERM, SIGHUP) that ended the app, if one did."""
@@ -721,11 +724,28 @@ class LiveDeskApp(App[None]):
             copy_value(contact, choice), describe_choice(choice), show_value=choice != "json"
         )
 
-    def copy_with_notice(self, text: str, what: str, *, show_value: bool = True) -> bool:
+    def copy_with_notice(self, text: str, what: str, *, show_value: bool = True) -> None:
         """Send ``text`` to the terminal's clipboard (OSC 52) and notify what happened.
 
-        Returns whether the sequence was written.
+        Inside tmux, tmux's clipboard options are read first (in a thread): with its defaults
+        it drops the sequence, and the notice must not say "copied" then.
         """
+        from .osc52 import in_tmux
+
+        if text and self._driver is not None and in_tmux(os.environ):
+            self._copy_through_tmux(text, what, show_value)
+        else:
+            self._copy_now(text, what, show_value, None)
+
+    @work(group="copy", exit_on_error=False)
+    async def _copy_through_tmux(self, text: str, what: str, show_value: bool) -> None:
+        from .tmux import read_tmux_clipboard
+
+        environ = dict(os.environ)
+        self._tmux = await asyncio.to_thread(read_tmux_clipboard, environ)
+        self._copy_now(text, what, show_value, self._tmux)
+
+    def _copy_now(self, text: str, what: str, show_value: bool, tmux: TmuxClipboard | None) -> None:
         from .clipboard import plan_copy
 
         plan = plan_copy(
@@ -734,19 +754,22 @@ class LiveDeskApp(App[None]):
             environ=os.environ,
             has_terminal=self._driver is not None,
             show_value=show_value,
+            tmux=tmux,
         )
         if plan.sequence is not None:
             self._write_clipboard(text, plan.sequence)
         elif text:
             self._clipboard = text  # still there for pasting inside the app
         self.notify(plan.message, severity=plan.severity, markup=False)
-        return plan.sequence is not None
 
     def copy_to_clipboard(self, text: str) -> None:
-        """Textual's copy (text selected in a field, too), wrapped for tmux when inside it."""
+        """Textual's copy (text selected in a field, too), as tmux took it at the last copy:
+        bare when it takes it itself, else wrapped for its passthrough."""
         from .osc52 import in_tmux, osc52_sequence
 
-        self._write_clipboard(text, osc52_sequence(text, tmux=in_tmux(os.environ)))
+        tmux = self._tmux
+        wrapped = in_tmux(os.environ) and not (tmux is not None and tmux.takes_bare)
+        self._write_clipboard(text, osc52_sequence(text, tmux=wrapped))
 
     def _write_clipboard(self, text: str, sequence: str) -> None:
         self._clipboard = text  # what ``App.clipboard`` returns, for pasting inside the app

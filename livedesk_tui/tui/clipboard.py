@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ..api.sanitize import clean, clip
 from .osc52 import MAX_SEQUENCE_BYTES, in_tmux, osc52_sequence, too_large, unsupported_reason
+
+if TYPE_CHECKING:
+    from .tmux import TmuxClipboard
 
 Severity = Literal["information", "warning", "error"]
 
@@ -36,6 +39,7 @@ def plan_copy(
     environ: Mapping[str, str],
     has_terminal: bool = True,
     show_value: bool = True,
+    tmux: TmuxClipboard | None = None,
 ) -> CopyPlan:
     """How to copy ``text`` (``what`` names it: "email", "contact as JSON").
 
@@ -45,16 +49,30 @@ def plan_copy(
         environ: The environment (``TMUX``, ``TERM``, ``TERM_PROGRAM`` are read).
         has_terminal: False when the app has no terminal to write to.
         show_value: Repeat the value in the message (short single values; not whole JSON).
+        tmux: tmux's clipboard options when inside tmux and they could be read (``tmux``);
+            unknown ones get the passthrough, which tmux before 3.3 always let through.
     """
     if not text:
         return CopyPlan(None, f"This contact has no {what} to copy.", "warning")
     shown = clip(clean(text), SHOWN_VALUE) if show_value else f"{len(text.encode()):,} bytes"
+    fallback = f"The {what} is: {shown}" if show_value else "Open the raw view to read it."
     reason = "no terminal is attached" if not has_terminal else unsupported_reason(environ)
     if reason is not None:
-        fallback = f"The {what} is: {shown}" if show_value else "Open the raw view to read it."
         return CopyPlan(None, f"Could not copy the {what}: {reason}. {fallback}", "warning")
-    tmux = in_tmux(environ)
-    sequence = osc52_sequence(text, tmux=tmux)
+    inside = in_tmux(environ)
+    wrapped = inside
+    if inside and tmux is not None:
+        if not (tmux.takes_bare or tmux.passes_wrapped):
+            return CopyPlan(
+                None,
+                f"Could not copy the {what}: tmux passes no clipboard sequence on "
+                f"(set-clipboard is {clean(clip(tmux.set_clipboard, 20))}, allow-passthrough "
+                f"{clean(clip(tmux.allow_passthrough or '', 20))}); run tmux set -g "
+                f"set-clipboard on, then copy again. {fallback}",
+                "warning",
+            )
+        wrapped = not tmux.takes_bare  # tmux sets the outer clipboard from a bare sequence
+    sequence = osc52_sequence(text, tmux=wrapped)
     if too_large(sequence):
         size = len(sequence) // 1000
         limit = MAX_SEQUENCE_BYTES // 1000
@@ -64,5 +82,5 @@ def plan_copy(
             f"terminals take about {limit} kB). Export it to a file instead.",
             "warning",
         )
-    through = "OSC 52 through tmux" if tmux else "OSC 52"
+    through = "OSC 52 through tmux" if inside else "OSC 52"
     return CopyPlan(sequence, f"Copied {what} to the clipboard ({through}): {shown}")
