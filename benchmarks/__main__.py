@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import asdict
 
-from . import export_speed, paging, server_speed, startup, terminal
+from . import export_speed, far_server, paging, server_speed, startup, terminal
 from .common import Figure, machine, machine_line, markdown_table, plain_table
 from .ptyrun import pty_available
 
@@ -26,6 +26,7 @@ Benchmark = Callable[[bool], Figure]
 BENCHMARKS: dict[str, tuple[Benchmark, bool]] = {
     # key: (function, needs a pty)
     "startup": (startup.first_row, True),
+    "far": (far_server.far_first_row, True),
     "imports": (startup.imports, False),
     "flip": (paging.cached_flip, False),
     "fetch": (paging.uncached_flip, False),

@@ -35,7 +35,15 @@ def test_benchmark_runs_in_quick_mode(key: str) -> None:
     function, needs_pty = bench.BENCHMARKS[key]
     if needs_pty and not pty_available():
         pytest.skip("no pseudo-terminal on this machine")
+    if key == "far":
+        pytest.importorskip("trustme", reason="the far server's certificates need trustme")
     figure = function(True)
+    if key == "far" and any(note.startswith("app could not connect") for note in figure.notes):
+        # An app that does not trust the server's CA yet: both floors are measured all the same.
+        assert figure.met is False and figure.ratio is None and math.isnan(figure.value)
+        assert figure.floor is not None and math.isfinite(figure.floor) and figure.floor > 0
+        assert any(note.startswith("network minimum") for note in figure.notes)
+        return
     _check(figure, key)
     if key == "export":  # the export is checked against a sequential one, byte for byte
         assert any("identical to sequential: yes" in note for note in figure.notes)

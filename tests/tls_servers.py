@@ -35,9 +35,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import trustme
 
 from livedesk_tui.demo.server import DemoServer
+
+trustme = pytest.importorskip("trustme", reason="the certificates are made with trustme")
 
 HOSTS = ("127.0.0.1", "localhost", "::1")
 """The names every server certificate here is valid for (except ``wrong_name``'s)."""
