@@ -3,18 +3,36 @@
 One ``httpx.AsyncClient`` (one connection pool) per client. Reads are idempotent, so rate
 limits, 5xx answers and network faults are retried a bounded number of times with exponential
 backoff, honouring ``Retry-After`` when the server sends it. Every other failure becomes a typed
-``ApiError`` at once.
+``ApiError`` at once (a 400 or 422 will not change by asking again).
+
+Whatever a server sends costs bounded time and memory:
+
+* The timeout bounds a whole request, headers and body, not the gap between two bytes: a
+  server dripping a byte a second fails in about the timeout.
+* A body is read as a stream and given up as soon as it passes ``MAX_BODY_BYTES``; a
+  ``Content-Length`` over it is refused before a byte is read. Compressed bodies (gzip,
+  deflate: the only encodings asked for) are inflated here, a bounded piece at a time, and it
+  is the inflated bytes that count: httpx's own decoders inflate each network read whole, and
+  64 KiB of a compression bomb inflate to 64 MiB. An error answer's body is read up to
+  ``ERROR_BODY_BYTES`` (its first words are all a message shows).
+* Messages never copy an httpx exception's text: it can hold a URL, or a header value
+  (credentials) that HTTP could not carry; they name the cause in fixed words instead.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import errno
+import json
 import logging
+import math
 import random
+import socket
 import ssl
 import time
-from collections.abc import Generator, Mapping
+import zlib
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from types import TracebackType
@@ -32,16 +50,30 @@ from .errors import (
     NetworkError,
     NotFoundError,
     RateLimitedError,
+    RejectedError,
     ServerError,
 )
 from .models import MAX_PAGE_SIZE, ContactQuery, Page
 from .parse import error_detail, parse_page
+from .sanitize import clean, clip
 
 log = logging.getLogger("livedesk_tui.api")
 
 USER_AGENT = "livedesk-tui/0.1"
 CHATWOOT_PAGE_SIZE = 15
 MAX_BODY_BYTES = 32 * 1024 * 1024
+"""The most a body may inflate to. A real page of 100 contacts is well under 1 MiB; this
+leaves room for pages of unusually large contacts (and for a million minimal ones) while one
+answer costs at most about twice this at its peak (the bytes, then the text they decode to)."""
+ERROR_BODY_BYTES = 64 * 1024
+"""How much of an error answer's body is read (a message shows its first words)."""
+_PIECE = 1 << 20
+"""The most one step of inflating may produce."""
+ACCEPT_ENCODING = "gzip, deflate"
+"""Asked for explicitly: httpx would add ``br`` (and ``zstd``) whenever their modules are
+installed, and those are not inflated here."""
+_RETRIED_4XX = frozenset({408, 425})
+"""Client-error statuses that mean "not now" rather than "not this" (429 is told apart)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +104,19 @@ class FetchedPage:
     status: int = 200
 
 
-DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=10.0, pool=10.0)
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """A response read whole (within the limits)."""
+
+    status: int
+    headers: httpx.Headers
+    body: bytes
+
+
+DEFAULT_TIMEOUT = 30.0
+"""Seconds a whole request may take, from connecting to the body's last byte."""
+CONNECT_TIMEOUT = 5.0
+"""Seconds to wait for a connection (never more than the whole request's bound)."""
 
 
 class _SignRequest(httpx.Auth):
@@ -108,7 +152,7 @@ class ContactsClient:
         connection: Connection,
         *,
         retry: RetryPolicy | None = None,
-        timeout: httpx.Timeout | float | None = None,
+        timeout: float | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         max_connections: int = 8,
     ) -> None:
@@ -117,11 +161,20 @@ class ContactsClient:
         self._observed_page_size: int | None = (
             CHATWOOT_PAGE_SIZE if connection.dialect == "chatwoot" else None
         )
+        whole = DEFAULT_TIMEOUT if timeout is None else float(timeout)
+        if not (math.isfinite(whole) and whole > 0):
+            raise ValueError(f"a timeout is a number of seconds above 0, not {timeout!r}")
+        self.timeout = whole
+        """Seconds one request may take in all (each try of it)."""
         self._http = httpx.AsyncClient(
             base_url=connection.base_url,
             auth=_SignRequest(connection),
-            timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            timeout=httpx.Timeout(whole, connect=min(CONNECT_TIMEOUT, whole)),
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
             limits=httpx.Limits(
                 max_connections=max_connections, max_keepalive_connections=max_connections
             ),
@@ -157,7 +210,7 @@ class ContactsClient:
         return max(1, min(query.page_size, MAX_PAGE_SIZE))
 
     async def list_contacts(self, query: ContactQuery) -> Page:
-        """One page of contacts matching ``query``."""
+        """One page of contacts matching ``query`` (every row of it: see ``read_contacts``)."""
         return self.read_contacts(await self.fetch_contacts(query))
 
     async def fetch_contacts(self, query: ContactQuery) -> FetchedPage:
@@ -171,19 +224,27 @@ class ContactsClient:
         asked = query.with_page_size(size) if size != query.page_size else query
         path, params = self._list_request(asked)
         response = await self._get(path, params)
-        return FetchedPage(query, asked, response.content, response.status_code)
+        return FetchedPage(query, asked, response.body, response.status)
 
-    def read_contacts(self, fetched: FetchedPage) -> Page:
+    def read_contacts(self, fetched: FetchedPage, *, max_contacts: int | None = None) -> Page:
         """The ``Page`` in a fetched answer (raises ``BadResponseError`` as ``list_contacts``).
 
         An answer fetched before the client learnt that the server uses another page size
         than the one asked for is read at the server's size: that is the size it was served at.
+        CPU-bound for a big answer: call it off the event loop (``asyncio.to_thread``).
+
+        Args:
+            fetched: What ``fetch_contacts`` returned.
+            max_contacts: Build at most this many contacts; the other rows are still checked,
+                and counted in ``Page.omitted``. ``None``: every row (a page of more than
+                ``parse.MAX_PAGE_ROWS`` is then a bad response).
         """
         asked = fetched.asked
         size = self.effective_page_size(fetched.query)
         if size != asked.page_size:
             asked = asked.with_page_size(size)
-        page = self._settle_page_size(parse_page(fetched.body, asked, status=fetched.status))
+        parsed = parse_page(fetched.body, asked, status=fetched.status, max_contacts=max_contacts)
+        page = self._settle_page_size(parsed)
         return page if page.query == fetched.query else replace(page, query=fetched.query)
 
     async def list_labels(self) -> list[str]:
@@ -192,9 +253,9 @@ class ContactsClient:
             return []
         response = await self._get(f"{self._account_path()}/labels", {})
         try:
-            payload = response.json().get("payload", [])
+            payload = json.loads(response.body).get("payload", [])
             titles = [item.get("title") for item in payload if isinstance(item, dict)]
-        except (ValueError, AttributeError, TypeError):
+        except (ValueError, AttributeError, TypeError, RecursionError):
             return []
         return sorted({t for t in titles if isinstance(t, str) and t})
 
@@ -231,7 +292,7 @@ class ContactsClient:
 
     def _settle_page_size(self, page: Page) -> Page:
         """Adopt the server's page size when a page shows it differs from the one asked for."""
-        rows = len(page.contacts)
+        rows = len(page.contacts) + page.omitted
         asked = page.page_size
         if rows == 0 or rows == asked:
             return page
@@ -251,26 +312,26 @@ class ContactsClient:
 
     # --- transport -----------------------------------------------------------------------
 
-    async def _get(self, path: str, params: list[tuple[str, str]]) -> httpx.Response:
+    async def _get(self, path: str, params: list[tuple[str, str]]) -> _Answer:
         policy = self.retry
         for attempt in range(1, policy.attempts + 1):
             started = time.perf_counter()
+            answer: _Answer | None = None
             try:
-                response = await self._http.get(path, params=params)
-                if len(response.content) > MAX_BODY_BYTES:
-                    raise BadResponseError(
-                        f"The response was larger than {MAX_BODY_BYTES // 2**20} MiB; refusing it.",
-                        status=response.status_code,
-                    )
-                error = self._error_for(response)
+                async with asyncio.timeout(self.timeout):
+                    answer = await self._receive(path, params)
+                error = self._error_for(answer)
+            except TimeoutError:
+                error = self._timed_out(connecting=False)
             except httpx.HTTPError as exc:
                 error = self._network_error(exc)
-                response = None
+            except ApiError as exc:  # an answer past the limits
+                error = exc
             elapsed = (time.perf_counter() - started) * 1000
-            status = response.status_code if response is not None else "-"
+            status = answer.status if answer is not None else "-"
             log.info("GET %s %s -> %s in %.0f ms", path, _loggable(params), status, elapsed)
-            if error is None and response is not None:
-                return response
+            if error is None and answer is not None:
+                return answer
             assert error is not None
             retry_after = getattr(error, "retry_after", None)
             if not error.retryable or attempt == policy.attempts:
@@ -284,11 +345,34 @@ class ContactsClient:
             await asyncio.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _error_for(self, response: httpx.Response) -> ApiError | None:
-        status = response.status_code
+    async def _receive(self, path: str, params: list[tuple[str, str]]) -> _Answer:
+        """One request, its body read within the limits (see the module docstring)."""
+        host = self.connection.host
+        async with self._http.stream("GET", path, params=params) as response:
+            ok = 200 <= response.status_code < 300
+            limit = MAX_BODY_BYTES if ok else ERROR_BODY_BYTES
+            length = _content_length(response.headers)
+            if ok and length is not None and length > limit:
+                raise _too_big(host, response.status_code, announced=length)
+            inflate = _inflater(response.headers.get("content-encoding", ""), host)
+            try:
+                pieces, size = await _read_within(response, inflate, limit)
+            except zlib.error:
+                raise BadResponseError(
+                    f"{host} sent a body that could not be decoded.",
+                    status=response.status_code,
+                ) from None
+            if size > limit and ok:
+                del pieces  # not held by the error's traceback while the error is kept
+                raise _too_big(host, response.status_code)
+            body = b"".join(pieces)[:limit]  # past it, an error's first words are enough
+            return _Answer(response.status_code, response.headers, body)
+
+    def _error_for(self, response: _Answer) -> ApiError | None:
+        status = response.status
         if 200 <= status < 300:
             return None
-        detail = error_detail(response.content, response.headers.get("content-type", ""))
+        detail = error_detail(response.body, response.headers.get("content-type", ""))
         conn = self.connection
         where = conn.origin
         if status == 401:
@@ -333,24 +417,38 @@ class ContactsClient:
         if 300 <= status < 400:
             target = response.headers.get("location", "elsewhere")
             return NotFoundError(
-                f"{conn.host} redirects the contacts API (HTTP {status}) to {target[:80]}; "
-                "set the base URL to the final address.",
+                f"{conn.host} redirects the contacts API (HTTP {status}) to "
+                f"{clean(clip(target, 80))}; set the base URL to the final address.",
                 status=status,
+            )
+        if 400 <= status < 500 and status not in _RETRIED_4XX:
+            return RejectedError(
+                f"{conn.host} rejected the request (HTTP {status}).", detail=detail, status=status
             )
         return ServerError(
             f"{conn.host} rejected the request (HTTP {status}).", detail=detail, status=status
         )
 
+    def _timed_out(self, *, connecting: bool) -> NetworkError:
+        kind = "connecting" if connecting else "waiting for an answer"
+        return NetworkError(
+            f"Timed out {kind} to {self.connection.host}. Check the network and retry."
+        )
+
     def _network_error(self, exc: httpx.HTTPError) -> ApiError:
         host = self.connection.host
         if isinstance(exc, httpx.TimeoutException):
-            kind = (
-                "connecting" if isinstance(exc, httpx.ConnectTimeout) else "waiting for an answer"
-            )
-            return NetworkError(f"Timed out {kind} to {host}. Check the network and retry.")
+            return self._timed_out(connecting=isinstance(exc, httpx.ConnectTimeout))
         if isinstance(exc, httpx.ConnectError):
             return NetworkError(
                 f"Could not connect to {host}: {_reason(exc)}. Is the base URL right?"
+            )
+        if isinstance(exc, httpx.LocalProtocolError):
+            # h11's text quotes the offending header value whole: a credential, most likely.
+            return RejectedError(
+                f"The request to {host} could not be sent: a credential or setting holds a "
+                f"character HTTP cannot carry (such as a line break); check the key from "
+                f"{self.connection.origin}."
             )
         if isinstance(exc, httpx.RemoteProtocolError) and "without sending a response" in str(exc):
             return NetworkError(
@@ -362,7 +460,7 @@ class ContactsClient:
             )
         if isinstance(exc, httpx.DecodingError):
             return BadResponseError(f"{host} sent a body that could not be decoded.")
-        return NetworkError(f"The request to {host} failed: {_reason(exc)}.")
+        return NetworkError(f"The request to {host} failed ({type(exc).__name__}).")
 
 
 def _tls_settings(base_url: str) -> ssl.SSLContext | bool:
@@ -378,6 +476,92 @@ def _tls_settings(base_url: str) -> ssl.SSLContext | bool:
     return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies hostnames, trusts no CA
 
 
+async def _read_within(
+    response: httpx.Response, inflate: Callable[[bytes | None], Iterator[bytes]], limit: int
+) -> tuple[list[bytes], int]:
+    """The decoded body in pieces and their size, stopping once past ``limit``."""
+    pieces: list[bytes] = []
+    size = 0
+    async for raw in response.aiter_raw():
+        for piece in inflate(raw):
+            pieces.append(piece)
+            size += len(piece)
+            if size > limit:
+                return pieces, size
+    for piece in inflate(None):
+        pieces.append(piece)
+        size += len(piece)
+    return pieces, size
+
+
+def _too_big(host: str, status: int, announced: int | None = None) -> BadResponseError:
+    cap = f"{MAX_BODY_BYTES // 2**20} MiB"
+    said = f" (it says it is {announced:,} bytes)" if announced is not None else ""
+    return BadResponseError(
+        f"{host} sent a response larger than {cap}{said}; refusing it.", status=status
+    )
+
+
+def _content_length(headers: httpx.Headers) -> int | None:
+    """The announced length; one too long to be a number counts as past any limit."""
+    value = headers.get("content-length", "").strip()
+    if not (value.isascii() and value.isdigit()):
+        return None
+    return int(value) if len(value) <= 18 else 10**18
+
+
+def _inflater(encoding: str, host: str) -> Callable[[bytes | None], Iterator[bytes]]:
+    """A function taking the raw body piece by piece (``None`` at its end) and giving the
+    decoded bytes in pieces of at most ``_PIECE``.
+
+    Raises:
+        BadResponseError: an encoding this client did not ask for (and does not decode).
+    """
+    codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
+    codings = [c for c in codings if c != "identity"]
+    if not codings:
+        return _as_is
+    if len(codings) > 1 or codings[0] not in {"gzip", "x-gzip", "deflate"}:
+        named = clean(clip(", ".join(codings), 40))
+        raise BadResponseError(
+            f"{host} sent a body encoded as {named}, which this client did not ask for "
+            f"and cannot read."
+        )
+    return _Inflating(gzip=codings[0] != "deflate")
+
+
+def _as_is(raw: bytes | None) -> Iterator[bytes]:
+    if raw:
+        yield raw
+
+
+class _Inflating:
+    """gzip or deflate (zlib-wrapped, or raw as some servers send it), inflated in bounded
+    pieces, so a few kilobytes that inflate to a gigabyte are never inflated at once."""
+
+    def __init__(self, *, gzip: bool) -> None:
+        self._zlib = zlib.decompressobj(31 if gzip else 15)
+        self._deflate = not gzip
+        self._started = False
+
+    def __call__(self, raw: bytes | None) -> Iterator[bytes]:
+        if raw is None:
+            yield self._zlib.flush()
+            return
+        if self._deflate and not self._started:
+            self._started = True
+            try:  # zlib-wrapped, as the standard says; else raw deflate, as IIS sends it
+                first = self._zlib.decompress(raw, _PIECE)
+            except zlib.error:
+                self._zlib = zlib.decompressobj(-15)
+                first = self._zlib.decompress(raw, _PIECE)
+            yield first
+            raw = self._zlib.unconsumed_tail
+        while raw:
+            yield self._zlib.decompress(raw, _PIECE)
+            raw = self._zlib.unconsumed_tail
+
+
 def _with_page_size(page: Page, size: int) -> Page:
     return replace(page, page_size=size)
 
@@ -388,19 +572,45 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     return max(0.0, when.timestamp() - time.time())
 
 
+_ERRNO_REASONS = {
+    errno.ECONNREFUSED: "connection refused",
+    errno.ECONNRESET: "the connection was reset",
+    errno.EHOSTUNREACH: "the host is unreachable",
+    errno.ENETUNREACH: "the network is unreachable",
+    errno.ETIMEDOUT: "the connection timed out",
+    errno.EADDRNOTAVAIL: "the address is not available",
+}
+
+
 def _reason(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return text.splitlines()[0][:120]
+    """Why a connection failed, in fixed words: never the exception's own text, which may
+    quote a URL or a header."""
+    cause: BaseException | None = exc
+    seen = 0
+    while cause is not None and seen < 10:
+        if isinstance(cause, socket.gaierror):
+            return "the host name could not be resolved"
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return "its TLS certificate could not be verified"
+        if isinstance(cause, ssl.SSLError):
+            return "the TLS handshake failed"
+        if isinstance(cause, OSError) and cause.errno in _ERRNO_REASONS:
+            return _ERRNO_REASONS[cause.errno]
+        cause = cause.__cause__ or cause.__context__
+        seen += 1
+    return f"the connection failed ({type(exc).__name__})"
 
 
 def _loggable(params: list[tuple[str, str]]) -> dict[str, Any]:

@@ -18,12 +18,14 @@ class ErrorKind(Enum):
     SERVER = "server"
     NETWORK = "network"
     BAD_RESPONSE = "bad response"
+    REJECTED = "rejected"
     CONFIG = "config"
 
 
 EXIT_CODES: dict[ErrorKind, int] = {
     ErrorKind.CONFIG: 2,
     ErrorKind.NOT_FOUND: 2,  # a wrong base URL or account id: the configuration is at fault
+    ErrorKind.REJECTED: 2,  # the request itself is wrong (HTTP 400, 422): asking again cannot help
     ErrorKind.AUTH: 3,
     ErrorKind.FORBIDDEN: 3,
     ErrorKind.RATE_LIMITED: 4,
@@ -108,3 +110,10 @@ class NetworkError(ApiError):
 
 class BadResponseError(ApiError):
     kind = ErrorKind.BAD_RESPONSE
+
+
+class RejectedError(ApiError):
+    """The server refused the request as asked (HTTP 400, 422 and the like), or it could not
+    be sent at all; the same request would fail the same way, so it is not tried again."""
+
+    kind = ErrorKind.REJECTED

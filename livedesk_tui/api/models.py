@@ -4,7 +4,9 @@ The documentation's own type table disagrees with its examples (ids, booleans an
 come as numbers in one place and strings in another), and every field may be missing or null.
 Parsing here never raises on a field's type: a value that cannot be read becomes "unknown"
 (``None`` or empty), while the raw dict and its source text stay on the object so an export
-loses nothing.
+loses nothing. Nor on its size: numbers past what a float holds, and integers the parser kept
+as digit text because they are past Python's int-string limit, are read as unknown too, and
+nothing is ever allocated by a count the server gave.
 """
 
 from __future__ import annotations
@@ -43,6 +45,11 @@ Direction = Literal["asc", "desc"]
 
 DEFAULT_PAGE_SIZE = 15
 MAX_PAGE_SIZE = 100
+MAX_COUNT = 10**12
+"""The largest ``meta.count`` taken as a count: a trillion contacts is past any account (the
+largest hold millions), and below it page arithmetic stays exact and small. A larger count is
+a bad response, not a total."""
+_MAX_ID_DIGITS = 19
 
 _EMPTY: Mapping[str, Any] = {}
 
@@ -209,11 +216,15 @@ class Page:
     query: ContactQuery
     contacts: tuple[Contact, ...]
     total: int | None
-    """Contacts matching the filters across all pages; ``None`` when the server did not say."""
+    """Contacts matching the filters across all pages (at most ``MAX_COUNT``); ``None`` when
+    the server did not say."""
     page_size: int
     """The page size the server actually used (it may ignore the one asked for)."""
     has_more: bool | None = None
     """Set by servers that page without a total (Chatwoot's search)."""
+    omitted: int = 0
+    """Rows the server sent that were not read into ``contacts`` (a page read with
+    ``max_contacts``): ``len(contacts) + omitted`` rows came in all."""
 
     @property
     def number(self) -> int:
@@ -224,7 +235,7 @@ class Page:
         """Pages in the whole result, or ``None`` when the server gave no total."""
         if self.total is None:
             return None
-        return max(1, math.ceil(self.total / max(1, self.page_size)))
+        return max(1, -(-self.total // max(1, self.page_size)))  # exact for any int
 
     @property
     def is_last(self) -> bool:
@@ -262,7 +273,7 @@ def as_id(value: Any) -> int | str | None:
         return int(value)
     if isinstance(value, str):
         text = value.strip()
-        if text.isascii() and text.isdigit() and len(text) < 20:
+        if text.isascii() and text.isdigit() and len(text) <= _MAX_ID_DIGITS:
             return int(text)
         return text or None
     return None
@@ -284,6 +295,7 @@ def as_bool(value: Any) -> bool | None:
 
 
 _MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z, the last second datetime can hold
+_MAX_MILLIS = _MAX_EPOCH * 1000
 
 
 def as_time(value: Any) -> datetime | None:
@@ -291,6 +303,8 @@ def as_time(value: Any) -> datetime | None:
     if isinstance(value, bool) or value is None:
         return None
     seconds: float | None = None
+    if isinstance(value, int) and not -_MAX_MILLIS <= value <= _MAX_MILLIS:
+        return None  # also past what a float holds (10**400 would not convert)
     if isinstance(value, int | float):
         seconds = float(value)
     elif isinstance(value, str):
@@ -312,16 +326,22 @@ def as_time(value: Any) -> datetime | None:
     return datetime.fromtimestamp(seconds, tz=UTC)
 
 
-def as_int(value: Any) -> int | None:
-    """A non-negative whole number from an int or a numeric string; else unknown."""
+def as_int(value: Any, limit: int = MAX_COUNT) -> int | None:
+    """A whole number from 0 to ``limit`` from an int, a float or a numeric string; else
+    unknown (never an error, whatever its size)."""
     if isinstance(value, bool):
         return None
+    if isinstance(value, float):
+        if not (value.is_integer() and 0 <= value <= limit):  # also refuses inf and NaN
+            return None
+        value = int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if not (text.isascii() and text.isdigit() and len(text) <= len(str(limit))):
+            return None
+        value = int(text)
     if isinstance(value, int):
-        return value if value >= 0 else None
-    if isinstance(value, float) and value.is_integer() and value >= 0:
-        return int(value)
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        return int(value.strip())
+        return value if 0 <= value <= limit else None
     return None
 
 
