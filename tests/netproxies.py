@@ -30,12 +30,14 @@ import base64
 import contextlib
 import ipaddress
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from types import TracebackType
 from typing import Self
 from urllib.parse import urlsplit
+
+import pytest
 
 CHUNK = 65536
 HEAD_LIMIT = 65536
@@ -685,3 +687,13 @@ class Socks5Proxy(LoopbackService):
 
 def _socks_reply(code: int) -> bytes:
     return bytes((5, code, 0, 1, 127, 0, 0, 1, 0, 0))
+
+
+# --- fixtures ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def connect_proxy() -> Iterator[ConnectProxy]:
+    """A running ``ConnectProxy`` with no authentication, for one test."""
+    with ConnectProxy() as proxy:
+        yield proxy

@@ -26,6 +26,7 @@ from netproxies import (
     DelayingForwarder,
     Socks5Proxy,
     basic_credentials,
+    connect_proxy,
     is_loopback_target,
     split_authority,
 )
@@ -42,7 +43,7 @@ from tls_servers import (
 from livedesk_tui.demo.credentials import DEMO_API_KEY, DEMO_API_SECRET
 from livedesk_tui.demo.server import DemoServer
 
-__all__ = ["certificates", "https_server", "start_https_server"]  # fixtures from tls_servers
+__all__ = ["certificates", "connect_proxy", "https_server", "start_https_server"]  # fixtures
 
 PATH = "/api/v2/accounts/contacts"
 AUTH = (DEMO_API_KEY, DEMO_API_SECRET)
@@ -269,6 +270,31 @@ def test_https_goes_through_a_connect_tunnel(
     )
     assert tunnel.header("Authorization") is None  # the API's credentials stay inside the tunnel
     assert tunnel.credentials is None
+
+
+@pytest.mark.parametrize("delay_ms", [0, 5])
+def test_a_tunnel_carries_large_answers_intact(
+    https_server: TLSDemoServer, certificates: Certificates, delay_ms: float
+) -> None:
+    with ConnectProxy(delay_ms=delay_ms) as proxy:
+        context = certificates.client_context()
+        with httpx.Client(verify=context, proxy=proxy.url, timeout=10) as client:
+            pages = [
+                client.get(
+                    https_server.base_url + PATH, params={"page": n, "page_size": 100}, auth=AUTH
+                )
+                for n in (1, 2)
+            ]
+    ids = [row["id"] for page in pages for row in page.json()["payload"]]
+    assert ids == first_ids(https_server, 200)
+
+
+def test_the_proxy_fixture_is_a_running_proxy(
+    connect_proxy: ConnectProxy, demo_server: DemoServer
+) -> None:
+    with httpx.Client(proxy=connect_proxy.url, timeout=5) as client:
+        assert client.get(demo_server.base_url + PATH, auth=AUTH).status_code == 200
+    assert connect_proxy.count == 1
 
 
 def test_plain_http_is_forwarded_in_absolute_form(demo_server: DemoServer) -> None:
