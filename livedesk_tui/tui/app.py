@@ -460,6 +460,18 @@ class LiveDeskApp(App[None]):
         )
         self._show_highlighted()
         self._update_status()
+        if page.omitted:
+            if not message.from_cache:
+                self.notify(
+                    f"The server sent {len(page.contacts) + page.omitted:,} contacts on one "
+                    f"page, ignoring the page size asked for; the first {len(page.contacts):,} "
+                    "are shown.",
+                    title="Page too long",
+                    severity="warning",
+                    timeout=12,
+                    markup=False,
+                )
+            return  # and the next page is not asked for ahead: it may be as long
         count = page.page_count
         if not page.contacts and count is not None and page.number > count:
             self.contact_query = page.query.at_page(count)  # the list shrank under us
@@ -559,6 +571,9 @@ class LiveDeskApp(App[None]):
             if page.total is not None:
                 noun = "contact" if page.total == 1 else "contacts"
                 where += f" · {page.total:,} {noun}"
+            if page.omitted:
+                where += f" · first {len(page.contacts):,} of this page's "
+                where += f"{len(page.contacts) + page.omitted:,}"
             where += " · " + _describe(page.query)
         state, kind = "", ""
         if self.pending is not None:

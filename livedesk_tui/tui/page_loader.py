@@ -5,6 +5,11 @@ user paging onto it before it arrived. They share one request. A request lives w
 still waits for it: when every waiter has been cancelled (the user paged on, the filters
 changed) the request is cancelled too, so superseded loads cost nothing more.
 
+An answer is read (its JSON parsed, its contacts built) in a thread, not on the loop, and at
+most ``MAX_ROWS`` contacts of it are built: a server that ignores the page size can send a
+million on one page, and the screen would stop answering keys for the seconds that takes. The
+thread is a daemon: quitting meanwhile does not wait for a read nobody wants any more.
+
 Nothing here knows about Textual; it runs on whatever asyncio loop calls it.
 """
 
@@ -12,13 +17,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any, TypeVar
 
 from ..api.models import ContactQuery, Page
 from ..api.source import ContactsSource
 from .page_cache import PageCache
+
+MAX_ROWS = 1000
+"""The most contacts of one page kept for the table (pages have 100 at most; a page of more
+shows its first ``MAX_ROWS`` and counts the rest in ``Page.omitted``)."""
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -117,7 +130,13 @@ class PageLoader:
     async def _fetch(self, query: ContactQuery) -> Page:
         source = await self.source()
         self.requests_started += 1
-        page = await source.list_contacts(query)
+        fetch = getattr(source, "fetch_contacts", None)
+        read = getattr(source, "read_contacts", None)
+        if fetch is None or read is None:  # a source that cannot fetch without reading
+            page = await source.list_contacts(query)
+        else:
+            fetched = await fetch(query)
+            page = await in_daemon_thread(partial(read, fetched, max_contacts=MAX_ROWS))
         self.cache.put(page)
         return page
 
@@ -126,3 +145,30 @@ class PageLoader:
             del self._inflight[query]
         if not task.cancelled():
             task.exception()  # mark it retrieved: every waiter has seen it already
+
+
+async def in_daemon_thread(work: Callable[[], T]) -> T:
+    """``work()`` in a thread of its own; cancelling the wait leaves it to finish unobserved.
+
+    Unlike ``asyncio.to_thread`` the thread is a daemon, so the interpreter does not wait for
+    it at exit: quitting during the read of a huge page is immediate.
+    """
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[T] = loop.create_future()
+
+    def settle(outcome: Callable[[Any], None], value: Any) -> None:
+        if not done.done():
+            outcome(value)
+
+    def run() -> None:
+        try:
+            result = work()
+        except BaseException as error:  # handed to the waiter, which raises it
+            with contextlib.suppress(RuntimeError):  # the loop closed: nobody waits
+                loop.call_soon_threadsafe(settle, done.set_exception, error)
+        else:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(settle, done.set_result, result)
+
+    threading.Thread(target=run, name="livedesk-read-page", daemon=True).start()
+    return await done
