@@ -217,3 +217,28 @@ async def test_repeated_and_missing_ids_still_show_every_row() -> None:
             assert keys[4] == "5#3"
             names = [line.split("  ")[0].strip() for line in screen_text(app).splitlines()[1:6]]
             assert names == ["first five", "second five", "no id", "no id either", "five as text"]
+
+
+async def test_a_dripping_answer_ends_in_a_failure_not_an_endless_spinner(
+    server: DemoServer,
+) -> None:
+    """Headers at once, then the body a byte every tenth of a second: each read is well within
+    the timeout, so only a bound on the whole request (the client's ``timeout``) ends the wait.
+    The status line turns from loading into a failure that says what to do."""
+    from livedesk_tui.api.client import ContactsClient, RetryPolicy
+    from livedesk_tui.demo.faults import parse_fault
+    from livedesk_tui.tui.app import LiveDeskApp
+
+    server.faults.add(parse_fault("drip:0.1x*"))
+    client = ContactsClient(
+        server.connection(), retry=RetryPolicy(attempts=1, backoff=0.01), timeout=0.5
+    )
+    app = LiveDeskApp(server.connection(), client=client)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await wait_until(pilot, lambda: app.pending is not None)
+        assert "loading" in app.status_text()
+        await wait_until(pilot, lambda: app.error is not None, timeout=20)
+        status = app.status_text()
+        assert "loading" not in status
+        assert "failed (r to retry)" in status
+        assert app.page is None and app.pending is None
