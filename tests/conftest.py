@@ -2,7 +2,8 @@
 
 No test may read or write the user's own configuration, so every test runs with the XDG
 directories pointed at fresh temporary ones and without any ``LIVEDESK_*`` variable from the
-environment that started pytest.
+environment that started pytest, nor any proxy or certificate variable (a developer's own
+company proxy must not decide where the tests' requests go).
 """
 
 from __future__ import annotations
@@ -24,13 +25,17 @@ _XDG_DIRS = {
     "XDG_DATA_HOME": "data",
     "XDG_CACHE_HOME": "cache",
 }
+_NETWORK_VARIABLES = frozenset(
+    {"HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY", "SSL_CERT_FILE", "SSL_CERT_DIR"}
+)
 
 
 @pytest.fixture(autouse=True)
 def isolated_environment(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
-    """Point the XDG directories at an empty temporary home and drop ``LIVEDESK_*`` variables.
+    """Point the XDG directories at an empty temporary home; drop ``LIVEDESK_*``, proxy and
+    certificate variables.
 
     Returns the temporary home (kept apart from ``tmp_path``, so a test's own files are alone
     there).
@@ -41,7 +46,7 @@ def isolated_environment(
         directory.mkdir()
         monkeypatch.setenv(variable, str(directory))
     for variable in list(os.environ):
-        if variable.startswith("LIVEDESK_"):
+        if variable.startswith("LIVEDESK_") or variable.upper() in _NETWORK_VARIABLES:
             monkeypatch.delenv(variable)
     return home
 
