@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -17,6 +18,7 @@ from livedesk_tui.api.errors import (
     NetworkError,
     NotFoundError,
     RateLimitedError,
+    RejectedError,
     ServerError,
 )
 from livedesk_tui.api.models import SORT_KEYS, Contact, ContactQuery
@@ -271,3 +273,60 @@ async def test_connection_refused_is_a_network_error() -> None:
         with pytest.raises(NetworkError, match="Could not connect") as caught:
             await api.list_contacts(ContactQuery())
     assert caught.value.exit_code == 4
+
+
+@pytest.mark.parametrize(
+    ("status", "said"), [(400, "Bad Request"), (422, "Unprocessable Entity"), (405, "")]
+)
+async def test_a_request_the_server_rejects_is_not_tried_again(
+    client: ContactsClient, server: DemoServer, status: int, said: str
+) -> None:
+    server.faults.add(Fault(kind="status", status=status, times=None))
+    with pytest.raises(RejectedError) as caught:
+        await client.list_contacts(ContactQuery())
+    error = caught.value
+    assert len(server.requests) == 1, f"{status} will not change by asking again"
+    assert error.message == f"{server.connection().host} rejected the request (HTTP {status})."
+    assert error.status == status and error.exit_code == 2 and not error.retryable
+    if said:
+        assert str(error).endswith(f"(server said: {said})")
+    assert "\n" not in str(error)
+
+
+@pytest.mark.parametrize("status", [408, 425])
+async def test_a_client_error_that_means_not_now_is_tried_again(
+    client: ContactsClient, server: DemoServer, status: int
+) -> None:
+    server.faults.add(Fault(kind="status", status=status))
+    page = await client.list_contacts(ContactQuery())
+    assert len(page.contacts) == 15 and len(server.requests) == 2
+
+
+async def test_a_big_page_is_read_in_part_with_the_rest_counted(
+    client: ContactsClient, server: DemoServer
+) -> None:
+    server.faults.add(Fault(kind="many", rows=25_000))
+    fetched = await client.fetch_contacts(ContactQuery())
+    page = await asyncio.to_thread(client.read_contacts, fetched, max_contacts=40)
+    assert [c.id for c in page.contacts] == list(range(1, 41))
+    assert page.omitted == 25_000 - 40
+    assert page.total == 25_000
+    whole = client.read_contacts(fetched, max_contacts=30_000)
+    assert len(whole.contacts) == 25_000 and whole.omitted == 0
+
+
+async def test_a_page_too_long_to_read_whole_is_a_bad_response(
+    client: ContactsClient, server: DemoServer
+) -> None:
+    server.faults.add(Fault(kind="many", rows=25_000))
+    with pytest.raises(BadResponseError, match="more than 10,000 contacts"):
+        await client.list_contacts(ContactQuery())
+
+
+async def test_read_contacts_reads_every_row_by_default(
+    client: ContactsClient, server: DemoServer
+) -> None:
+    fetched = await client.fetch_contacts(ContactQuery(page_size=20))
+    page = client.read_contacts(fetched)
+    assert len(page.contacts) == 20 and page.omitted == 0
+    assert client.read_contacts(fetched, max_contacts=0).omitted == 20

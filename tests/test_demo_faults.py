@@ -433,7 +433,11 @@ def test_deep_nests_the_payload(
         _strict_json(body)
 
 
-@pytest.mark.parametrize("value", ["1e30", "1e400", '"123"', "-0.5", "9" * 5000, "NaN"])
+@pytest.mark.parametrize(
+    "value",
+    ["1e30", "1e400", '"123"', "-0.5", "9" * 5000, "NaN"],
+    ids=["1e30", "1e400", "string", "fraction", "5000-digits", "nan"],
+)
 def test_count_writes_meta_count_as_given(
     http: httpx.Client, server: DemoServer, value: str
 ) -> None:
@@ -567,7 +571,7 @@ def test_stop_ends_a_stream_nobody_reads(demo_server: DemoServer, spec: str) -> 
         ("count:1e30", Fault("count", count="1e30")),
         ("count:1e400x2", Fault("count", count="1e400", times=2)),
         ('count:"123"@page=3', Fault("count", count='"123"', page=3)),
-        ("count:" + "7" * 5000, Fault("count", count="7" * 5000)),
+        ("count:" + "7" * 50, Fault("count", count="7" * 50)),
         ("count:[1,2]", Fault("count", count="[1,2]")),
         ("bignum", Fault("bignum", digits=5000)),
         ("bignum:4301", Fault("bignum", digits=4301)),

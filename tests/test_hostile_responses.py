@@ -10,12 +10,16 @@ peak over the bound) instead of taking the machine's memory with it.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import logging
 import os
+import socket
 import subprocess
 import sys
 import textwrap
+import threading
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from typing import Any
@@ -23,8 +27,8 @@ from typing import Any
 import pytest
 
 from livedesk_tui.api.client import MAX_BODY_BYTES, ContactsClient, RetryPolicy
-from livedesk_tui.api.connection import Secret
-from livedesk_tui.api.errors import BadResponseError, LiveDeskError, NetworkError
+from livedesk_tui.api.connection import Connection, Secret
+from livedesk_tui.api.errors import BadResponseError, LiveDeskError, NetworkError, ServerError
 from livedesk_tui.api.models import MAX_COUNT, ContactQuery
 from livedesk_tui.demo.catalogue import DemoContact
 from livedesk_tui.demo.dataset import generate_contacts
@@ -171,6 +175,7 @@ async def _outcome(client: ContactsClient, server: DemoServer, spec: str) -> Any
         ("count:1e308", "'meta.count' is not a count"),
         ("count:[1]", "'meta.count' is not a count"),
     ],
+    ids=lambda value: value[:24] if isinstance(value, str) and value.startswith(("d", "c")) else "",
 )
 async def test_an_unreadable_shape_is_a_bad_response(
     client: ContactsClient, server: DemoServer, spec: str, words: str
@@ -296,3 +301,161 @@ async def test_connection_refused_names_the_reason_not_the_exception_text() -> N
     assert str(caught.value) == (
         f"Could not connect to {connection.host}: connection refused. Is the base URL right?"
     )
+
+
+# --- answers no demo server fault sends: a small hostile server of these tests' own ----------
+
+
+class RawServer:
+    """Answers every request on 127.0.0.1 with the same bytes: a head, then ``body`` (an
+    iterable of chunks, sent as they come) and a close."""
+
+    def __init__(self, head: bytes, body: Any = ()) -> None:
+        self.head, self.body = head, body
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.05)  # so the accept loop sees the stop
+        self.port = self.sock.getsockname()[1]
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def __enter__(self) -> RawServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        self.thread.join(10)
+        self.sock.close()
+
+    def _serve(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        with conn:
+            try:
+                conn.settimeout(10)
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                conn.sendall(self.head)
+                for chunk in self.body:
+                    if self.stopping.is_set():
+                        return
+                    conn.sendall(chunk)
+            except OSError:
+                return
+
+    def connection(self) -> Connection:
+        return Connection(f"http://127.0.0.1:{self.port}", Secret("k"), Secret("s"))
+
+
+PAGE = b'{"meta":{"count":1},"payload":[{"id":7,"name":"Ada"}]}'
+
+
+def _head(status: str, *headers: str) -> bytes:
+    return ("\r\n".join([f"HTTP/1.1 {status}", *headers, "", ""])).encode()
+
+
+def _chunked_forever(limit: int = 200 << 20) -> Iterator[bytes]:
+    """Chunks of a body without end (bounded, so a client that reads it all ends too)."""
+    chunk = b"x" * 65536
+    frame = b"%x\r\n%s\r\n" % (len(chunk), chunk)
+    for _ in range(limit // len(chunk)):
+        yield frame
+
+
+async def _ask(server: RawServer, attempts: int = 1) -> Any:
+    retry = RetryPolicy(attempts=attempts, backoff=0.01)
+    async with ContactsClient(server.connection(), retry=retry, timeout=20) as api:
+        try:
+            return await asyncio.wait_for(api.list_contacts(ContactQuery()), 60)
+        except LiveDeskError as exc:
+            return exc
+
+
+async def test_an_error_answer_without_end_is_told_by_its_status() -> None:
+    head = _head(
+        "503 Service Unavailable", "Transfer-Encoding: chunked", "Content-Type: text/plain"
+    )
+    with RawServer(head, _chunked_forever()) as hostile:
+        got = await _ask(hostile)
+    assert isinstance(got, ServerError) and got.status == 503 and got.retryable, got
+    assert "had a server error (HTTP 503)" in got.message
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body"),
+    [
+        ("gzip", gzip.compress(PAGE)),
+        ("x-gzip", gzip.compress(PAGE)),
+        ("deflate", zlib.compress(PAGE)),
+        ("deflate", zlib.compress(PAGE)[2:-4]),  # raw deflate, as some servers send it
+        ("identity", PAGE),
+    ],
+    ids=["gzip", "x-gzip", "deflate", "raw-deflate", "identity"],
+)
+async def test_the_encodings_asked_for_are_read(encoding: str, body: bytes) -> None:
+    head = _head("200 OK", f"Content-Encoding: {encoding}", f"Content-Length: {len(body)}")
+    with RawServer(head, [body]) as server:
+        got = await _ask(server)
+    assert not isinstance(got, Exception), got
+    assert [c.name for c in got.contacts] == ["Ada"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "words"),
+    [
+        ("br", "encoded as br, which this client did not ask for"),
+        ("zstd", "encoded as zstd"),
+        ("gzip, gzip", "encoded as gzip, gzip"),
+        ("\x1b[31mred", "encoded as"),
+    ],
+    ids=["br", "zstd", "twice", "escape"],
+)
+async def test_an_encoding_not_asked_for_is_refused(encoding: str, words: str) -> None:
+    head = _head("200 OK", f"Content-Encoding: {encoding}", f"Content-Length: {len(PAGE)}")
+    with RawServer(head, [PAGE]) as server:
+        got = await _ask(server)
+    assert isinstance(got, BadResponseError), got
+    assert words in got.message and "\x1b" not in got.message
+
+
+async def test_a_body_that_does_not_inflate_is_a_bad_response() -> None:
+    junk = b"\x1f\x8b\x08\x00not gzip at all"
+    head = _head("200 OK", "Content-Encoding: gzip", f"Content-Length: {len(junk)}")
+    with RawServer(head, [junk]) as server:
+        got = await _ask(server)
+    assert isinstance(got, BadResponseError) and "could not be decoded" in got.message, got
+
+
+@pytest.mark.parametrize(
+    "length", ["9" * 5000, "99999999999999999999"], ids=["5000-digits", "20-digits"]
+)
+async def test_a_content_length_too_long_to_be_a_number_ends_in_an_error(length: str) -> None:
+    with RawServer(_head("200 OK", f"Content-Length: {length}"), [PAGE]) as server:
+        got = await _ask(server)
+    assert isinstance(got, LiveDeskError), got
+    assert "\n" not in str(got) and len(str(got)) < 300
+
+
+async def test_the_client_asks_only_for_encodings_it_inflates_itself(server: DemoServer) -> None:
+    server.reset()
+    seen: list[str] = []
+
+    async def note(request: Any) -> None:
+        seen.append(request.headers["accept-encoding"])
+
+    async with ContactsClient(server.connection(), retry=ONCE) as api:
+        api._http.event_hooks["request"].append(note)  # the header as sent
+        await api.list_contacts(ContactQuery())
+    assert seen == ["gzip, deflate"]

@@ -9,8 +9,17 @@ from pathlib import Path
 import pytest
 
 from livedesk_tui.api.errors import BadResponseError
-from livedesk_tui.api.models import Contact, ContactQuery, Page, as_bool, as_id, as_int, as_time
-from livedesk_tui.api.parse import error_detail, parse_page
+from livedesk_tui.api.models import (
+    MAX_COUNT,
+    Contact,
+    ContactQuery,
+    Page,
+    as_bool,
+    as_id,
+    as_int,
+    as_time,
+)
+from livedesk_tui.api.parse import MAX_PAGE_ROWS, error_detail, parse_page
 
 FIXTURE = Path(__file__).parent / "fixtures" / "livedesk_list_contacts_example.json"
 
@@ -282,3 +291,113 @@ def test_error_detail_reads_each_server_style(raw: bytes, content_type: str, exp
 def test_page_count_uses_the_page_size_actually_used() -> None:
     page = Page(query=ContactQuery(page_size=100), contacts=(), total=31, page_size=15)
     assert page.page_count == 3
+
+
+# --- limits: big pages, deep nesting, numbers past Python's own --------------------------------
+
+
+def rows(count: int) -> list[dict[str, object]]:
+    return [{"id": number, "name": f"c{number}"} for number in range(1, count + 1)]
+
+
+def test_max_contacts_builds_that_many_and_counts_the_rest() -> None:
+    page = parse_page(body(rows(50), count=50), ContactQuery(page_size=50), max_contacts=7)
+    assert [c.id for c in page.contacts] == list(range(1, 8))
+    assert page.omitted == 43 and page.total == 50
+    assert page.contacts[6].raw_json == '{"id": 7, "name": "c7"}'
+
+
+def test_meta_after_a_long_payload_is_found_and_the_rest_still_checked() -> None:
+    text = json.dumps({"payload": rows(30), "meta": {"count": 30}}).encode()
+    page = parse_page(text, ContactQuery(page_size=30), max_contacts=2)
+    assert (len(page.contacts), page.omitted, page.total) == (2, 28, 30)
+    broken = text.replace(b'"id": 29', b'"id": 29,,')
+    with pytest.raises(BadResponseError, match="malformed"):
+        parse_page(broken, ContactQuery(page_size=30), max_contacts=2)
+
+
+def test_max_contacts_when_the_payload_is_not_walked_row_by_row() -> None:
+    text = b'{"meta":{"count":3},"payload":' + json.dumps(rows(3)).encode() + b"}"
+    page = parse_page(text, ContactQuery(), max_contacts=1)
+    assert (len(page.contacts), page.omitted) == (1, 2)
+
+
+def test_a_count_below_the_rows_sent_counts_the_omitted_rows_too() -> None:
+    page = parse_page(body(rows(40), count=3), ContactQuery(page_size=40), max_contacts=5)
+    assert page.total == 40
+
+
+def test_a_page_past_max_page_rows_is_a_bad_response_unless_read_in_part() -> None:
+    text = body(rows(MAX_PAGE_ROWS + 1), count=MAX_PAGE_ROWS + 1)
+    with pytest.raises(BadResponseError, match=f"more than {MAX_PAGE_ROWS:,} contacts"):
+        parse_page(text, ContactQuery())
+    assert parse_page(text, ContactQuery(), max_contacts=10).omitted == MAX_PAGE_ROWS - 9
+
+
+@pytest.mark.parametrize("depth", [1_500, 100_000])
+@pytest.mark.parametrize("where", ["payload", "meta", "top", "row"])
+def test_nesting_too_deep_is_a_bad_response(depth: int, where: str) -> None:
+    deep = "[" * depth + "]" * depth
+    texts = {
+        "payload": '{"meta":{"count":1},"payload":' + deep + "}",
+        "meta": '{"meta":{"count":1,"x":' + deep + '},"payload":[]}',
+        "top": deep,
+        "row": '{"meta":{"count":1},"payload":[{"id":1,"x":' + deep + "}]}",
+    }
+    with pytest.raises(BadResponseError, match="nested too deeply"):
+        parse_page(texts[where].encode(), ContactQuery())
+
+
+def test_an_integer_past_the_digit_limit_is_kept_as_its_digits() -> None:
+    digits = "7" * 5000
+    text = ('{"meta":{"count":2},"payload":[{"id":' + digits + ',"name":"Ada"},{"id":2}]}').encode()
+    page = parse_page(text, ContactQuery())
+    assert page.contacts[0].id == digits and page.contacts[0].name == "Ada"
+    assert page.contacts[0].raw_json == '{"id":' + digits + ',"name":"Ada"}'
+    assert page.contacts[1].id == 2
+
+
+@pytest.mark.parametrize(
+    "count",
+    ["1e400", "-1e400", "1e30", "9" * 5000, '"' + "9" * 5000 + '"', str(MAX_COUNT + 1), "NaN"],
+    ids=["inf", "-inf", "1e30", "5000-digits", "5000-digit-string", "over-max", "nan"],
+)
+def test_an_absurd_count_is_a_bad_response_in_one_short_line(count: str) -> None:
+    text = ('{"meta":{"count":' + count + '},"payload":[]}').encode()
+    with pytest.raises(BadResponseError, match=r"'meta\.count' is not a count") as caught:
+        parse_page(text, ContactQuery())
+    assert len(str(caught.value)) < 300
+
+
+def test_page_count_of_the_largest_count_is_exact() -> None:
+    page = Page(ContactQuery(), (), total=MAX_COUNT, page_size=7)
+    assert page.page_count == -(-MAX_COUNT // 7)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (10**400, None),
+        (-(10**400), None),
+        (253402300799000, datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)),
+    ],
+)
+def test_timestamps_past_what_a_float_holds_are_unknown(raw: object, expected: object) -> None:
+    assert as_time(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [10**400, "9" * 5000, float("inf"), float("nan"), 1e30, MAX_COUNT + 1, "1" * 14],
+    ids=["1e400", "5000-digits", "inf", "nan", "1e30", "over-max", "14-digits"],
+)
+def test_as_int_refuses_what_is_not_a_count_without_raising(raw: object) -> None:
+    assert as_int(raw) is None
+
+
+def test_an_error_body_nested_deep_gives_its_text_not_an_exception() -> None:
+    deep = b"[" * 3000 + b"]" * 3000
+    assert error_detail(deep, "application/json").startswith("[[[")
+    well = b'{"error":' * 50 + b'"x"' + b"}" * 50
+    told = error_detail(well, "application/json")  # no message that deep: its text instead
+    assert told.startswith('{"error":{"error"') and len(told) <= 160

@@ -5,7 +5,7 @@ Kept apart from ``client`` so that code typed against it does not import ``httpx
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .connection import Connection
 from .models import ContactQuery, Page
@@ -26,14 +26,27 @@ class ContactsSource(Protocol):
     async def aclose(self) -> None: ...
 
 
+class FetchingSource(ContactsSource, Protocol):
+    """A source that can fetch a page's answer apart from reading it (``ContactsClient``).
+
+    Reading is CPU-bound for a big answer, so a caller can read in a worker thread
+    (``asyncio.to_thread(source.read_contacts, fetched, max_contacts=...)``), and build only
+    the contacts it will show: ``Page.omitted`` counts the rows it left out.
+    """
+
+    async def fetch_contacts(self, query: ContactQuery) -> Any: ...
+
+    def read_contacts(self, fetched: Any, *, max_contacts: int | None = None) -> Page: ...
+
+
 def open_client(connection: Connection, *, timeout: float | None = None) -> ContactsClient:
     """Build the real client; imports ``httpx`` on first call (about 0.1 s), so call it off
     the UI thread or after the first frame.
 
     Args:
         connection: Where to connect, with what credentials.
-        timeout: Seconds to wait for a connection or an answer; the client's defaults when
-            ``None``.
+        timeout: Seconds a whole request may take, connecting and reading the body included
+            (each try of it); the client's default (30 s) when ``None``.
     """
     from .client import ContactsClient
 
