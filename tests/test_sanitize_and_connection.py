@@ -83,8 +83,8 @@ def test_allowed_base_urls(url: str) -> None:
         ("http://0.0.0.0", "Refusing plain http://"),
         ("http://localhost:80@evil.com", "user name"),  # the host is evil.com
         ("http://127.0.0.1\\@evil.com", "user name"),
-        ("http://evil.com#@127.0.0.1", "no ?query"),
-        ("http://evil.com?@127.0.0.1", "no ?query"),
+        ("http://evil.com#@127.0.0.1", "user name"),  # any @: where the host ends is unclear
+        ("http://evil.com?@127.0.0.1", "user name"),
         ("http://10.0.0.1", "Refusing plain http://"),
         ("http://user@127.0.0.1", "user name"),
         ("https://a:b@example.com", "user name"),
@@ -129,3 +129,60 @@ def test_describe_names_sort_keys_as_people_read_them() -> None:
         ContactQuery(sort="last_activity_at", direction="desc").describe() == "sort last activity ↓"
     )
     assert ContactQuery(sort="phone_number").describe() == "sort phone number ↑"
+
+
+# A user name and password that hold every character that ends a part of a URL, so that any
+# parser or pattern that stops at the first one shows the rest. No piece may reach a message.
+USER = "usr-Kq8m"
+PASSWORD = "Zq1/Wx2#Ev3?Rt4@Yu5:Io6\\Pa7"
+PIECES = (USER, "Zq1", "Wx2", "Ev3", "Rt4", "Yu5", "Io6", "Pa7")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https://{USER}:{PASSWORD}@example.com/",
+        f"https://{USER}:{PASSWORD}@example.com/?x=1",
+        f"http://{USER}:{PASSWORD}@example.com",
+        f"http://{USER}:{PASSWORD}@127.0.0.1:8000",
+        f"ftp://{USER}:{PASSWORD}@example.com",
+        f"{USER}:{PASSWORD}@example.com",
+        f"https://{USER}:{PASSWORD}@[bad",
+        f"https://{USER}:{PASSWORD}@example.com:99999",
+        f"https://{USER}/Zq1#Wx2?Ev3@example.com",  # a user name that holds the delimiters
+        f"https://{USER}#Zq1@example.com",
+        f"https://{USER}?Zq1@example.com",
+        f"https://{USER}:Zq1?@example.com",  # a "port" that is the password
+        f"https://example.com:{USER}/",
+        f"https://example.com/?token={USER}",
+        f"https://example.com/#{USER}",
+        f"http://example.com/?q={USER}",  # refused for http://, which shows the host only
+        f"https://example.com/{USER}\nZq1",
+        USER,  # a credential put under base_url by mistake
+        f"{USER}/Zq1",
+    ],
+)
+def test_a_refused_base_url_shows_no_piece_of_its_credentials(url: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        check_base_url(url)
+    error = caught.value
+    shown = [str(error), repr(error), error.message, error.detail, repr(error.args)]
+    shown += [repr(error.__context__), repr(error.__cause__)]
+    for text in shown:
+        for piece in PIECES:
+            assert piece not in text, f"{piece!r} shows in {text!r}"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/\x00x",
+        "https://exa mple.com",
+        "https://example.com/a\tb",
+        "https://example.com\x1b[2J",
+        "https://example.com/\x85x",
+    ],
+)
+def test_a_base_url_with_whitespace_or_controls_inside_is_refused(url: str) -> None:
+    with pytest.raises(ConfigError, match="space or a control character"):
+        check_base_url(url)

@@ -10,7 +10,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from .errors import ConfigError
 
@@ -84,33 +84,59 @@ def check_base_url(url: str) -> str:
     """Validate a base URL; return it without a trailing slash.
 
     Credentials go with every request, so plain ``http://`` is refused except to loopback, and a
-    URL carrying a user name, query or fragment is refused outright.
+    URL carrying a user name, query or fragment is refused outright, as is one with a space or a
+    control character in it.
+
+    A refused URL is never shown whole: whatever it holds beside its host may be a password, and
+    a password holding ``/``, ``#``, ``?`` or ``@`` moves where parsers think the host begins.
+    So any ``@`` is refused before the URL is parsed, and the messages name at most the host of
+    a URL with no ``@`` in it.
     """
     text = url.strip()
-    shown = _without_userinfo(text)
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError as exc:
-        raise ConfigError(f"The base URL {shown!r} is not valid: {exc}.") from None
+    if _UNSAFE.search(text):
+        raise ConfigError(
+            "The base URL contains a space or a control character; give it as "
+            f"https://host[/path], e.g. {DEFAULT_BASE_URL}."
+        )
+    if "@" in text:
+        raise ConfigError(
+            "The base URL must not contain a user name or password (nothing before an @): give "
+            "the credentials as api_key and api_secret instead."
+        )
+    parts, problem = _split(text)
+    if parts is None:
+        raise ConfigError(f"The base URL is not valid: {problem}.")
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ConfigError(
-            f"The base URL {shown!r} is not an http(s) URL; "
+            "The base URL is not an http(s) URL with a host; "
             f"use e.g. {DEFAULT_BASE_URL} (set base_url or LIVEDESK_BASE_URL)."
         )
-    if parts.username is not None or parts.password is not None:
-        raise ConfigError("The base URL must not contain a user name or password.")
     if parts.query or parts.fragment:
-        raise ConfigError(f"The base URL {shown!r} must have no ?query or #fragment.")
+        raise ConfigError(
+            f"The base URL of {parts.hostname} must have no ?query or #fragment: give only "
+            "https://host[/path]."
+        )
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ConfigError(
             f"Refusing plain http:// to {parts.hostname}: credentials would cross the network "
             "unencrypted. Use https:// (http:// is allowed only for localhost and 127.0.0.1)."
         )
-    del port
     return text.rstrip("/")
 
 
-def _without_userinfo(url: str) -> str:
-    """The URL with any ``user:password@`` blanked, for messages."""
-    return re.sub(r"(?<=//)[^/@?#]*@", "***@", url, count=1)
+_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+"""Whitespace (a space, a line break, Unicode's) and C0, DEL and C1 controls."""
+
+
+def _split(text: str) -> tuple[SplitResult | None, str]:
+    """The parts of ``text``, or None and why not (in words of our own: the parser's words
+    quote the text, and an exception kept as context would carry it too)."""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None, "it cannot be parsed (check the brackets around an IPv6 address)"
+    try:
+        parts.port  # noqa: B018 - parsed on access
+    except ValueError:
+        return None, "its port is not a number from 0 to 65535"
+    return parts, ""
