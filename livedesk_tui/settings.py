@@ -55,7 +55,12 @@ ENV_CONFIG = "LIVEDESK_CONFIG"
 
 DEFAULT_PROFILE = "default"
 SECRET_COMMAND_TIMEOUT = 10.0
-"""Seconds an ``api_secret_command`` may take before it is killed."""
+"""Seconds an ``api_secret_command`` may take before it is killed, with every process it
+started."""
+SECRET_OUTPUT_LIMIT = 64 * 1024
+"""Bytes an ``api_secret_command`` may print; past that it is killed and its output refused."""
+MAX_CONFIG_BYTES = 1_000_000
+"""A config file is a few lines of TOML: a larger one is the wrong file (a log, a disk image)."""
 
 TOP_LEVEL_KEYS = ("default_profile", "theme", "keys", "profiles")
 PROFILE_KEYS = (
@@ -133,10 +138,7 @@ def load_settings(
     if document is None:
         document = {}
         if path_source is not None:
-            warnings.append(
-                f"The config file {path} (from {path_source}) does not exist; "
-                "using the defaults and the environment."
-            )
+            warnings.append(_missing_file_warning(path, path_source))
     warnings.extend(_unknown_key_warnings(document, TOP_LEVEL_KEYS, f"the top level of {path}"))
 
     default_profile = _optional_str(document, "default_profile", f"{path}")
@@ -230,6 +232,9 @@ class Preferences:
     """Every profile name in the file, in file order."""
     theme: str | None = None
     keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    warnings: tuple[str, ...] = ()
+    """What else is wrong in the file, one line each: a named file that does not exist, unknown
+    settings, a profile ``load_settings`` would refuse (never with a credential's text)."""
 
 
 def load_preferences(
@@ -237,37 +242,62 @@ def load_preferences(
 ) -> Preferences:
     """The theme, the ``[keys]`` and the profile names of the config file, and nothing else.
 
-    Reads no credentials and runs no ``api_secret_command``: for ``--demo``, which needs no
+    Runs no ``api_secret_command`` and uses no credential: for ``--demo``, which needs no
     account but should look and answer keys as the user set it up, and for choosing a
-    remembered profile before loading it. A missing file gives the defaults.
+    remembered profile before loading it. A missing file gives the defaults (with a warning
+    when ``--config`` or ``LIVEDESK_CONFIG`` named it). Every profile is checked as
+    ``load_settings`` would check it, and what it would refuse becomes a warning here, so that
+    a broken file never goes unmentioned even when the theme and keys can be used.
 
     Raises:
-        ConfigError: as ``load_settings`` for an unreadable or malformed file.
+        ConfigError: a file that cannot be read, is not a small regular file, is not TOML, or
+            whose ``theme``, ``[keys]`` or ``profiles`` have the wrong type.
     """
     env = os.environ if env is None else env
-    path, _source = _choose_config_path(config_path, env)
-    document = _read_config(path) or {}
+    warnings: list[str] = []
+    path, source = _choose_config_path(config_path, env)
+    document = _read_config(path)
+    if document is None:
+        document = {}
+        if source is not None:
+            warnings.append(_missing_file_warning(path, source))
+    profiles = _profiles_table(document, path)
+    theme = _optional_str(document, "theme", f"{path}") or None
+    keys = _keys_table(document, path)
+    warnings.extend(_unknown_key_warnings(document, TOP_LEVEL_KEYS, f"the top level of {path}"))
+    warnings.extend(_problems(lambda: _optional_str(document, "default_profile", f"{path}")))
+    for name, table in profiles.items():
+        warnings.extend(_profile_problems(name, table, path))
+    warning = _permission_warning(path, document)
+    if warning:
+        warnings.append(warning)
     return Preferences(
         config_path=path,
-        profiles=tuple(_profiles_table(document, path)),
-        theme=_optional_str(document, "theme", f"{path}") or None,
-        keys=MappingProxyType(_keys_table(document, path)),
+        profiles=tuple(profiles),
+        theme=theme,
+        keys=MappingProxyType(keys),
+        warnings=tuple(warnings),
     )
 
 
 def run_secret_command(command: str, *, where: str = "the config file") -> Secret:
     """Run ``api_secret_command`` (split like a shell would, but with no shell) for the secret.
 
-    The first line of its output, without the line ending, is the secret: ``pass show`` puts
-    the password there and notes on the lines after. The command gets no input and its error
-    output is discarded, and no message from here ever includes what it printed.
+    The secret is the first line of its output, without its line ending (``\\n`` or
+    ``\\r\\n``): ``pass show`` prints the password and a newline there, and notes on the lines
+    after, which are ignored. Any other control character, a space or a character that is not
+    ASCII in that line refuses it, as for a secret in the file. The command gets no input, its
+    error output is discarded, and no message from here ever includes what it printed.
+
+    The command runs in a session of its own: when it takes longer than
+    ``SECRET_COMMAND_TIMEOUT`` seconds or prints more than ``SECRET_OUTPUT_LIMIT`` bytes, it is
+    killed with every process it started (a ``gpg`` it called, a ``sleep`` of its own) and its
+    output is dropped unread beyond the limit.
 
     Raises:
-        ConfigError: the command cannot be parsed or run, fails, takes longer than
-            ``SECRET_COMMAND_TIMEOUT`` seconds, or prints nothing.
+        ConfigError: the command cannot be parsed or run, fails, takes too long, prints too
+            much, prints nothing, or prints a first line that cannot be a secret.
     """
-    import subprocess
-
     try:
         argv = shlex.split(command)
     except ValueError as exc:
@@ -276,38 +306,115 @@ def run_secret_command(command: str, *, where: str = "the config file") -> Secre
         raise ConfigError(f"api_secret_command under {where} is empty.")
     program = argv[0]
     label = f"The secret command {program!r} (api_secret_command under {where})"
+    status, output = _run_capped(argv, label)
+    if status != 0:
+        raise ConfigError(f"{label} failed with exit status {status}.")
     try:
-        done = subprocess.run(  # noqa: S603 - the user's own command, split without a shell
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            timeout=SECRET_COMMAND_TIMEOUT,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise ConfigError(f"{label} was not found; check the program name and PATH.") from None
-    except subprocess.TimeoutExpired:
-        raise ConfigError(
-            f"{label} did not finish within {SECRET_COMMAND_TIMEOUT:g} s and was stopped."
-        ) from None
-    except OSError as exc:
-        raise ConfigError(
-            f"{label} could not be run: {exc.strerror or type(exc).__name__}."
-        ) from None
-    if done.returncode != 0:
-        raise ConfigError(f"{label} failed with exit status {done.returncode}.")
-    try:
-        text = done.stdout.decode("utf-8")
+        text = output.decode("utf-8")
     except UnicodeDecodeError:
-        raise ConfigError(f"{label} printed something that is not UTF-8 text.") from None
-    lines = text.splitlines()
-    secret = lines[0] if lines else ""
+        text = None
+    if text is None:
+        raise ConfigError(f"{label} printed something that is not UTF-8 text.")
+    secret = text.partition("\n")[0]
+    secret = secret.removesuffix("\r")
     if not secret:
         raise ConfigError(
             f"{label} printed nothing (exit status 0); the secret must be its first line."
         )
+    problem = _credential_problem(secret)
+    if problem:
+        raise ConfigError(
+            f"{label} printed a first line that {problem}; the secret must be one line of "
+            "printable ASCII with no spaces."
+        )
     return Secret(secret)
+
+
+def _run_capped(argv: list[str], label: str) -> tuple[int, bytes]:
+    """Run ``argv`` in its own session; its exit status and at most ``SECRET_OUTPUT_LIMIT``
+    bytes of its output. Its process group is killed when it overruns the time or the size."""
+    import subprocess
+    import threading
+    import time
+
+    limit, timeout = SECRET_OUTPUT_LIMIT, SECRET_COMMAND_TIMEOUT
+    failure = ""
+    try:
+        process = subprocess.Popen(  # noqa: S603 - the user's own command, split without a shell
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=os.name == "posix",
+        )
+    except FileNotFoundError:
+        failure = "was not found; check the program name and PATH"
+    except OSError as exc:
+        failure = f"could not be run: {exc.strerror or type(exc).__name__}"
+    if failure:  # raised here, not in the except block, so no context holds the OSError
+        raise ConfigError(f"{label} {failure}.")
+
+    chunks: list[bytes] = []
+    size = 0
+    ended = threading.Event()
+
+    def pump() -> None:
+        """Read until the end or just past the limit; the pipe is closed here, never while
+        this thread may still be reading it."""
+        nonlocal size
+        stream = process.stdout
+        assert stream is not None
+        try:
+            while size <= limit:
+                chunk = os.read(stream.fileno(), min(65536, limit + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        except OSError:
+            pass
+        finally:
+            ended.set()
+            stream.close()
+
+    deadline = time.monotonic() + timeout
+    reader = threading.Thread(target=pump, name="api_secret_command output", daemon=True)
+    reader.start()
+    status: int | None = None
+    if not ended.wait(timeout):
+        failure = f"did not finish within {timeout:g} s and was stopped"
+    elif size > limit:
+        failure = (
+            f"printed more than {limit // 1024} KiB and was stopped; the secret must be the "
+            "first line of a short output"
+        )
+    else:
+        try:
+            status = process.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:  # it closed its output but went on running
+            failure = f"did not finish within {timeout:g} s and was stopped"
+    if failure or status is None:
+        _kill_group(process)
+        process.wait()
+        reader.join(1.0)  # the pipe ends once the group is gone
+        chunks.clear()
+        raise ConfigError(f"{label} {failure}.")
+    reader.join()
+    return status, b"".join(chunks)
+
+
+def _kill_group(process: Any) -> None:
+    """Kill ``process`` and every process of its group (not yet reaped, so its id is still its
+    group's)."""
+    import signal
+
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except OSError:
+        pass
 
 
 def save_profile(
@@ -343,6 +450,9 @@ def save_profile(
         raise ConfigError(f"dialect must be one of {', '.join(DIALECTS)}, not {dialect!r}.")
     if secret_text and api_secret_command:
         raise ConfigError("Give api_secret or api_secret_command, not both.")
+    for setting, value in (("api_key", key_text), ("api_secret", secret_text)):
+        if value:
+            _check_credential(value, setting)
     if account_id is not None:
         account_id = _positive_int(account_id, "account_id")
     if dialect == "chatwoot" and account_id is None:
@@ -410,16 +520,18 @@ def _choose_config_path(
     return paths.default_config_path(), None
 
 
+def _missing_file_warning(path: Path, source: str) -> str:
+    return (
+        f"The config file {path} (from {source}) does not exist; "
+        "using the defaults and the environment."
+    )
+
+
 def _read_config(path: Path) -> dict[str, Any] | None:
     """The parsed file, or None when there is no file."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    data = _config_bytes(path)
+    if data is None:
         return None
-    except IsADirectoryError:
-        raise ConfigError(f"The config file {path} is a directory, not a file.") from None
-    except OSError as exc:
-        raise ConfigError(f"Cannot read the config file {path}: {exc.strerror or exc}.") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -431,6 +543,83 @@ def _read_config(path: Path) -> dict[str, Any] | None:
     except tomllib.TOMLDecodeError as exc:
         # The parser's message names the line and column, never the text found there.
         raise ConfigError(f"The config file {path} is not valid TOML: {exc}.") from None
+
+
+def _config_bytes(path: Path) -> bytes | None:
+    """The bytes of a regular file of at most ``MAX_CONFIG_BYTES``, or None when there is none.
+
+    What ``path`` is gets checked before it is opened, so a FIFO (which would wait for a writer)
+    or a device such as ``/dev/zero`` (which never ends) is refused at once; it is opened
+    without blocking and checked again, in case it was replaced in between; and no more than
+    the limit is ever read.
+    """
+    failure = ""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        _refuse_odd_file(path, os.stat(path))
+        fd = os.open(
+            path,
+            os.O_RDONLY
+            | getattr(os, "O_NONBLOCK", 0)
+            | getattr(os, "O_NOCTTY", 0)
+            | getattr(os, "O_BINARY", 0),
+        )
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        failure = exc.strerror or type(exc).__name__
+    if failure:
+        raise ConfigError(f"Cannot read the config file {path}: {failure}.")
+    try:
+        _refuse_odd_file(path, os.fstat(fd))
+        while size <= MAX_CONFIG_BYTES:
+            chunk = os.read(fd, MAX_CONFIG_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        failure = exc.strerror or type(exc).__name__
+    finally:
+        os.close(fd)
+    if failure:
+        raise ConfigError(f"Cannot read the config file {path}: {failure}.")
+    if size > MAX_CONFIG_BYTES:  # it grew since fstat
+        raise ConfigError(_too_large(path))
+    return b"".join(chunks)
+
+
+def _refuse_odd_file(path: Path, info: os.stat_result) -> None:
+    """Anything but a regular file of at most ``MAX_CONFIG_BYTES`` is the wrong file."""
+    import stat
+
+    mode = info.st_mode
+    if stat.S_ISREG(mode):
+        if info.st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(_too_large(path))
+        return
+    if stat.S_ISDIR(mode):
+        raise ConfigError(f"The config file {path} is a directory, not a file.")
+    if stat.S_ISFIFO(mode):
+        kind = "a FIFO (named pipe)"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "a device"
+    elif stat.S_ISSOCK(mode):
+        kind = "a socket"
+    else:
+        kind = "not a regular file"
+    raise ConfigError(
+        f"The config file {path} is {kind}, not a regular file: give --config or "
+        f"{ENV_CONFIG} the path of the TOML file itself."
+    )
+
+
+def _too_large(path: Path) -> str:
+    return (
+        f"The config file {path} is larger than {MAX_CONFIG_BYTES // 1_000_000} MB, so it is "
+        "not a config file (those are a few lines of TOML); check the path."
+    )
 
 
 def _type_name(value: object) -> str:
@@ -629,10 +818,51 @@ def _credential(
     origin_file: str,
 ) -> tuple[str, str | None]:
     """One credential and where it came from; the environment wins over the file."""
-    value = _optional_str(table, key, where)  # checked even when the environment wins
+    value = _file_credential(table, key, where)  # checked even when the environment wins
     if env.get(env_name):
+        _check_credential(env[env_name], env_name)
         return env[env_name], env_name
     return (value, origin_file) if value else ("", None)
+
+
+def _file_credential(table: Mapping[str, Any], key: str, where: str) -> str:
+    value = _optional_str(table, key, where)
+    if value:
+        _check_credential(value, f"{key} under {where}")
+    return value
+
+
+_LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def _credential_problem(value: str) -> str:
+    """What makes ``value`` unusable as a key or secret, in words that never quote it; "" when
+    it is one line of printable ASCII with no spaces (as every issued key and token is).
+
+    A header cannot carry a line break (h11 refuses it, quoting the value in its error) nor a
+    character that is not ASCII; a space or a control character is a paste gone wrong.
+    """
+    if value.isascii() and value.isprintable() and " " not in value:
+        return ""
+    if value[-1:] in _LINE_BREAKS:
+        return "ends with a line break"
+    if any(char in _LINE_BREAKS for char in value):
+        return "holds a line break"
+    if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in value):
+        return "holds a control character"
+    if any(char.isspace() for char in value):
+        return "holds a space or other whitespace"
+    return "holds a character that is not ASCII (a typographic quote or an accent, say)"
+
+
+def _check_credential(value: str, setting: str) -> None:
+    """Refuse a credential that cannot be right, naming ``setting`` (and where it is set)."""
+    problem = _credential_problem(value)
+    if problem:
+        raise ConfigError(
+            f"{setting} {problem}: a key or secret is one line of printable ASCII with no "
+            "spaces; copy it again without the extra characters."
+        )
 
 
 def _origin(key_source: str | None, secret_source: str | None) -> str:
@@ -715,6 +945,46 @@ def _refuse_if_others_can_write(path: Path) -> None:
             f"Refusing to run api_secret_command from {path}: others can write to the file "
             f"(mode {mode & 0o777:o}); run chmod 600 {shlex.quote(str(path))}"
         )
+
+
+def _problems(check: Any) -> list[str]:
+    """The message of the ConfigError ``check()`` raises, as a list of one; else []."""
+    try:
+        check()
+    except ConfigError as exc:
+        return [exc.message]
+    return []
+
+
+def _profile_problems(name: str, table: Mapping[str, Any], path: Path) -> list[str]:
+    """What ``load_settings`` would refuse or warn about in one profile, without running its
+    ``api_secret_command`` or looking at the environment: one line each."""
+    where = f"{_profile_header(name)} of {path}"
+    found = _unknown_key_warnings(table, PROFILE_KEYS, where)
+    found += _problems(
+        lambda: _checked_url(_optional_str(table, "base_url", where), None, {}, where)
+    )
+    found += _problems(lambda: _dialect(None, {}, table, where))
+    found += _problems(lambda: _account_id(None, {}, table, where))
+    found += _problems(lambda: _labels(table, where))
+    for key in ("api_key", "api_secret"):
+        found += _problems(lambda key=key: _file_credential(table, key, where))
+    found += _problems(lambda: _secret_command_problem(table, where))
+    return found
+
+
+def _secret_command_problem(table: Mapping[str, Any], where: str) -> None:
+    command = _optional_str(table, "api_secret_command", where)
+    if not command:
+        return
+    if _optional_str(table, "api_secret", where):
+        raise ConfigError(
+            f"Both api_secret and api_secret_command are set under {where}; keep one."
+        )
+    try:
+        shlex.split(command)
+    except ValueError as exc:
+        raise ConfigError(f"api_secret_command under {where} cannot be parsed: {exc}.") from None
 
 
 def _profile_header(name: str) -> str:

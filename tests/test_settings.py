@@ -7,6 +7,7 @@ import os
 import shlex
 import stat
 import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 from livedesk_tui import paths, settings
 from livedesk_tui.api.connection import DEFAULT_BASE_URL
 from livedesk_tui.api.errors import ConfigError
-from livedesk_tui.settings import dumps_toml, load_settings, save_profile
+from livedesk_tui.settings import dumps_toml, load_preferences, load_settings, save_profile
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 
@@ -721,8 +722,10 @@ def test_save_profile_make_default(tmp_path: Path) -> None:
 
 def test_save_profile_round_trips_awkward_text(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    secret = 'q"uo\\te\n\t\x7f\x01 日本語 🔑 #not-a-comment'
-    name = "my team.jp"
+    # A secret is printable ASCII (see test_a_credential_in_the_file_with_a_control_or_space_
+    # is_refused); the name carries the control characters and the rest of Unicode.
+    secret = "q\"uo\\te'#not-a-comment=[x]{y}"
+    name = 'my "team".jp\n\t\x7f\x01 日本語 🔑'
     save_profile(path, name, base_url="https://x.example.com", api_key="k", api_secret=secret)
     got = load_settings(config_path=path, env={})
     assert got.profile == name
@@ -797,3 +800,323 @@ def test_dumps_toml_layout() -> None:
         text
         == 'a = 1\n\n[profiles."w x"]\nlabels = ["v"]\n\n[profiles."w x".t]\n\n[keys]\nq = "ctrl+q"\n'
     )
+
+
+# --- secrets of every shape never reach a message ---------------------------------------------
+
+URL_PASSWORD = "Pw1/Pw2#Pw3?Pw4@Pw5"
+URL_PIECES = ("Pw1", "Pw2", "Pw3", "Pw4", "Pw5", "usr-Lm4")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https://usr-Lm4:{URL_PASSWORD}@work.example.com/",
+        f"http://usr-Lm4:{URL_PASSWORD}@work.example.com",
+        "https://usr-Lm4/Pw1#Pw2?Pw3@work.example.com",
+        "https://usr-Lm4:Pw1?@work.example.com",
+        "https://work.example.com:usr-Lm4/",
+        "https://work.example.com/?token=usr-Lm4",
+        "usr-Lm4",
+    ],
+)
+@pytest.mark.parametrize("source", ["--base-url", "LIVEDESK_BASE_URL", "base_url under"])
+def test_a_refused_base_url_from_anywhere_shows_no_credential(
+    tmp_path: Path, url: str, source: str
+) -> None:
+    text = "[profiles.work]\n"
+    if source == "base_url under":
+        text += f"base_url = {json.dumps(url)}\n"
+    path = write_config(tmp_path, text)
+    env = {**ENV_CREDS, **({"LIVEDESK_BASE_URL": url} if source == "LIVEDESK_BASE_URL" else {})}
+    kwargs = {"base_url": url} if source == "--base-url" else {}
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_path=path, profile="work", env=env, **kwargs)  # type: ignore[arg-type]
+    error = caught.value
+    assert source in error.message
+    for text in (str(error), repr(error), repr(error.args), repr(error.__context__)):
+        for piece in URL_PIECES:
+            assert piece not in text
+
+
+# --- credentials with line breaks, controls, spaces -------------------------------------------
+
+TOKEN = "tok-Vb83Nq2Lx"
+"""Split in two by a space or a line break: neither half may show."""
+
+BAD_TOKENS = [
+    pytest.param(FAKE_SECRET + "\n", "line break", id="trailing-LF"),
+    pytest.param(FAKE_SECRET + "\r\n", "line break", id="trailing-CRLF"),
+    pytest.param(FAKE_SECRET + "\r", "line break", id="trailing-CR"),
+    pytest.param(TOKEN[:6] + "\n" + TOKEN[6:], "line break", id="LF-inside"),
+    pytest.param(FAKE_SECRET + "\x00", "control character", id="NUL"),
+    pytest.param(FAKE_SECRET + "\x1b[2J", "control character", id="ESC"),
+    pytest.param(FAKE_SECRET + "\x7f", "control character", id="DEL"),
+    pytest.param(FAKE_SECRET + "\x9b", "control character", id="C1"),
+    pytest.param(FAKE_SECRET + "\u2028", "line break", id="U+2028"),
+    pytest.param(FAKE_SECRET + " ", "space", id="trailing-space"),
+    pytest.param("\t" + FAKE_SECRET, "space", id="leading-tab"),
+    pytest.param(TOKEN[:6] + " " + TOKEN[6:], "space", id="space-inside"),
+    pytest.param(FAKE_SECRET + "\u00a0", "space", id="NBSP"),
+    pytest.param("“" + FAKE_SECRET + "”", "not ASCII", id="typographic-quotes"),
+]
+
+
+def assert_never_shows_the_secret(error: ConfigError) -> None:
+    for text in (str(error), repr(error), repr(error.args), error.detail, repr(error.__context__)):
+        for needle in (FAKE_SECRET, FAKE_SECRET[7:], TOKEN[:6], TOKEN[6:]):
+            assert needle not in text
+
+
+@pytest.mark.parametrize(("value", "kind"), BAD_TOKENS)
+@pytest.mark.parametrize("key", ["api_key", "api_secret"])
+def test_a_credential_in_the_file_with_a_control_or_space_is_refused(
+    tmp_path: Path, key: str, value: str, kind: str
+) -> None:
+    other = "api_secret" if key == "api_key" else "api_key"
+    text = f'[profiles.work]\n{other} = "ok-value"\n{key} = {json.dumps(value)}\n'
+    path = write_config(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_path=path, profile="work", env={})
+    message = caught.value.message
+    assert f"{key} under [profiles.work] of {path}" in message
+    assert kind in message
+    assert_never_shows_the_secret(caught.value)
+
+
+@pytest.mark.parametrize(("value", "kind"), BAD_TOKENS)
+@pytest.mark.parametrize("variable", ["LIVEDESK_API_KEY", "LIVEDESK_API_SECRET"])
+def test_a_credential_in_the_environment_with_a_control_or_space_is_refused(
+    tmp_path: Path, variable: str, value: str, kind: str
+) -> None:
+    env = {**ENV_CREDS, variable: value}
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_path=tmp_path / "absent.toml", env=env)
+    assert variable in caught.value.message and kind in caught.value.message
+    assert_never_shows_the_secret(caught.value)
+
+
+def test_a_chatwoot_token_with_a_line_break_is_refused(tmp_path: Path) -> None:
+    env = {"LIVEDESK_API_KEY": FAKE_SECRET + "\r\n", "LIVEDESK_ACCOUNT_ID": "3"}
+    with pytest.raises(ConfigError, match="LIVEDESK_API_KEY") as caught:
+        load_settings(config_path=tmp_path / "absent.toml", dialect="chatwoot", env=env)
+    assert_never_shows_the_secret(caught.value)
+
+
+def test_save_profile_refuses_a_credential_with_a_line_break(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    with pytest.raises(ConfigError, match="api_secret") as caught:
+        save_profile(
+            path,
+            "work",
+            base_url="https://w.example.com",
+            api_key="k",
+            api_secret=FAKE_SECRET + "\n",
+        )
+    assert_never_shows_the_secret(caught.value)
+    assert not path.exists()
+
+
+# --- the secret command's output ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [FAKE_SECRET, FAKE_SECRET + "\n", FAKE_SECRET + "\r\n", FAKE_SECRET + "\nnotes\x1b[1m\n"],
+    ids=["no-newline", "LF", "CRLF", "notes-after"],
+)
+def test_the_secret_command_line_ending_is_not_part_of_the_secret(
+    tmp_path: Path, printed: str
+) -> None:
+    path = command_config(tmp_path, f"import sys; sys.stdout.write({printed!r})")
+    got = load_settings(config_path=path, profile="work", env={})
+    assert got.connection.api_secret.reveal() == FAKE_SECRET
+
+
+@pytest.mark.parametrize(
+    ("printed", "kind"),
+    [
+        (FAKE_SECRET + "\r\r\n", "line break"),
+        (TOKEN[:6] + "\r" + TOKEN[6:] + "\n", "line break"),
+        (FAKE_SECRET + "\x0b\n", "line break"),
+        (FAKE_SECRET + "\x1b[0m\n", "control character"),
+        (FAKE_SECRET + "\x00", "control character"),
+        (FAKE_SECRET + "\x85", "line break"),
+        (" " + FAKE_SECRET + "\n", "space"),
+        (FAKE_SECRET + " \n", "space"),
+    ],
+    ids=["CR-CRLF", "CR-inside", "VT", "ESC", "NUL", "NEL", "leading-space", "trailing-space"],
+)
+def test_the_secret_command_output_with_a_control_or_space_is_refused(
+    tmp_path: Path, printed: str, kind: str
+) -> None:
+    path = command_config(tmp_path, f"import sys; sys.stdout.write({printed!r})")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_path=path, profile="work", env={})
+    assert "api_secret_command under [profiles.work]" in caught.value.message
+    assert kind in caught.value.message
+    assert_never_shows_the_secret(caught.value)
+
+
+def _gone(pid: int) -> bool:
+    """True when ``pid`` has ended (a zombie nobody reaped yet counts as ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state in ("Z", "X")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_secret_command_that_times_out_is_stopped_with_its_children(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(settings, "SECRET_COMMAND_TIMEOUT", 1.5)  # time to start its child
+    pid_file = tmp_path / "grandchild.pid"
+    code = (
+        "import subprocess, time\n"
+        "child = subprocess.Popen(['sleep', '100'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(100)\n"
+    )
+    path = command_config(tmp_path, code)
+    with pytest.raises(ConfigError, match="did not finish"):
+        load_settings(config_path=path, profile="work", env={})
+    grandchild = int(pid_file.read_text())
+    try:
+        for _ in range(200):  # up to 10 s for the kernel to finish the killed process
+            if _gone(grandchild):
+                break
+            time.sleep(0.05)
+        assert _gone(grandchild), "the secret command's child outlived it"
+    finally:
+        if not _gone(grandchild):
+            os.kill(grandchild, 9)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        f"import sys; sys.stdout.write({FAKE_SECRET!r} * 20000)",  # 340 KB, then exits 0
+        f"import sys\nwhile True: sys.stdout.write({FAKE_SECRET!r} + '\\n')",  # never ends
+    ],
+    ids=["large", "endless"],
+)
+def test_a_secret_command_printing_too_much_is_stopped_and_refused(
+    tmp_path: Path, code: str
+) -> None:
+    path = command_config(tmp_path, code)
+    with pytest.raises(ConfigError, match="more than 64 KiB") as caught:
+        load_settings(config_path=path, profile="work", env={})
+    assert_never_shows_the_secret(caught.value)
+
+
+@pytest.mark.skipif(not Path("/usr/bin/yes").exists(), reason="needs yes")
+def test_yes_as_the_secret_command_is_refused(tmp_path: Path) -> None:
+    path = write_config(tmp_path, '[profiles.work]\napi_key = "k"\napi_secret_command = "yes"\n')
+    with pytest.raises(ConfigError, match="more than 64 KiB"):
+        load_settings(config_path=path, profile="work", env={})
+
+
+# --- the config file is a small regular file ---------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("loader", ["settings", "preferences"])
+def test_a_config_that_is_a_fifo_is_refused_without_waiting(tmp_path: Path, loader: str) -> None:
+    fifo = tmp_path / "config.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError) as caught:
+        load(loader, fifo)
+    assert caught.value.message.startswith(f"The config file {fifo} is a FIFO")
+    assert "\n" not in caught.value.message
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null", "/dev/tty"])
+@pytest.mark.parametrize("loader", ["settings", "preferences"])
+def test_a_config_that_is_a_device_is_refused(device: str, loader: str) -> None:
+    if not Path(device).exists():
+        pytest.skip(f"no {device}")
+    with pytest.raises(ConfigError) as caught:
+        load(loader, Path(device))
+    assert caught.value.message.startswith(f"The config file {device} is a device")
+
+
+@pytest.mark.parametrize("loader", ["settings", "preferences"])
+def test_a_config_over_1_mb_is_refused(tmp_path: Path, loader: str) -> None:
+    path = write_config(tmp_path, "# " + "x" * (settings.MAX_CONFIG_BYTES - 3) + "\n")
+    assert path.stat().st_size == settings.MAX_CONFIG_BYTES
+    load(loader, path)  # exactly the limit is fine
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("\n")
+    with pytest.raises(ConfigError) as caught:
+        load(loader, path)
+    assert caught.value.message.startswith(f"The config file {path} is larger than 1 MB")
+
+
+@pytest.mark.parametrize("loader", ["settings", "preferences"])
+def test_a_config_that_is_a_directory_is_refused(tmp_path: Path, loader: str) -> None:
+    with pytest.raises(ConfigError, match=f"The config file {tmp_path} is a directory"):
+        load(loader, tmp_path)
+
+
+def load(loader: str, path: Path) -> object:
+    if loader == "settings":
+        return load_settings(config_path=path, env=ENV_CREDS)
+    return load_preferences(config_path=path, env={})
+
+
+# --- a config file named but missing; problems load_preferences must not hide -----------------
+
+
+@pytest.mark.parametrize("named_by", ["--config", "LIVEDESK_CONFIG"])
+def test_preferences_say_a_named_config_file_does_not_exist(tmp_path: Path, named_by: str) -> None:
+    path = tmp_path / "absent.toml"
+    if named_by == "--config":
+        got = load_preferences(config_path=path, env={})
+    else:
+        got = load_preferences(env={"LIVEDESK_CONFIG": str(path)})
+    [warning] = got.warnings
+    assert f"The config file {path} (from {named_by}) does not exist" in warning
+    settings_got = load_settings(env={**ENV_CREDS, "LIVEDESK_CONFIG": str(path)})
+    assert any("does not exist" in w for w in settings_got.warnings)
+
+
+def test_preferences_of_a_missing_default_file_have_no_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(paths, "default_config_path", lambda: tmp_path / "nope" / "config.toml")
+    assert load_preferences(env={}).warnings == ()
+
+
+def test_preferences_report_what_the_file_gets_wrong_beside_theme_and_keys(
+    tmp_path: Path,
+) -> None:
+    text = (
+        'theme = "nord"\ndefault_profile = 3\ncolour = "red"\n[keys]\nnext_page = "right"\n'
+        f'[profiles.work]\nbase_url = 5\napi_secret = "{FAKE_SECRET}\\n"\napi_secrett = "x"\n'
+        '[profiles.ok]\nbase_url = "https://ok.example.com"\n'
+    )
+    got = load_preferences(config_path=write_config(tmp_path, text), env={})
+    assert (got.theme, dict(got.keys), got.profiles) == (
+        "nord",
+        {"next_page": "right"},
+        ("work", "ok"),
+    )
+    joined = "\n".join(got.warnings)
+    for expected in (
+        "default_profile",
+        "'colour'",
+        "base_url under [profiles.work]",
+        "api_secret under [profiles.work]",
+        "'api_secrett'",
+    ):
+        assert expected in joined
+    assert "[profiles.ok]" not in joined
+    assert FAKE_SECRET not in joined
+
+
+def test_preferences_of_a_clean_file_have_no_warning(tmp_path: Path) -> None:
+    got = load_preferences(config_path=write_config(tmp_path, TWO_PROFILES), env={})
+    assert got.warnings == ()
+    assert (got.theme, got.profiles) == ("nord", ("work", "jp"))
