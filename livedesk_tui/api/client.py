@@ -496,10 +496,16 @@ async def _read_within(
 
 def _too_big(host: str, status: int, announced: int | None = None) -> BadResponseError:
     cap = f"{MAX_BODY_BYTES // 2**20} MiB"
-    said = f" (it says it is {announced:,} bytes)" if announced is not None else ""
+    said = ""
+    if announced is not None:
+        size = f"{announced:,}" if announced < _LENGTH_LIMIT else "more than 10^18"
+        said = f" (it says it is {size} bytes)"
     return BadResponseError(
         f"{host} sent a response larger than {cap}{said}; refusing it.", status=status
     )
+
+
+_LENGTH_LIMIT = 10**18
 
 
 def _content_length(headers: httpx.Headers) -> int | None:
@@ -507,7 +513,7 @@ def _content_length(headers: httpx.Headers) -> int | None:
     value = headers.get("content-length", "").strip()
     if not (value.isascii() and value.isdigit()):
         return None
-    return int(value) if len(value) <= 18 else 10**18
+    return int(value) if len(value) <= 18 else _LENGTH_LIMIT
 
 
 def _inflater(encoding: str, host: str) -> Callable[[bytes | None], Iterator[bytes]]:
