@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import logging
+import shlex
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -356,6 +359,32 @@ CLI_CASES: list[tuple[str, list[str], dict[str, str], str | None, int]] = [
         2,
     ),
     ("missing secret", ["export"], {"LIVEDESK_API_SECRET": ""}, None, 2),
+    # A password or user name holding a character that ends a part of a URL moves where a
+    # parser thinks the host begins: none of the URL before the @ may show.
+    (
+        "password holding / # ? @ in the base URL",
+        ["export"],
+        {"LIVEDESK_BASE_URL": f"https://{KEY}:{SECRET}/#?@desk.example.com"},
+        None,
+        2,
+    ),
+    (
+        "user name holding # in the base URL",
+        ["export"],
+        {"LIVEDESK_BASE_URL": f"https://{KEY}#{SECRET}@desk.example.com"},
+        None,
+        2,
+    ),
+    (
+        "password holding ? in the base URL",
+        ["export"],
+        {"LIVEDESK_BASE_URL": f"https://{KEY}:{SECRET}?@desk.example.com"},
+        None,
+        2,
+    ),
+    ("secret with a trailing LF", ["export"], {"LIVEDESK_API_SECRET": SECRET + "\n"}, None, 2),
+    ("key with a trailing CRLF", ["export"], {"LIVEDESK_API_KEY": KEY + "\r\n"}, None, 2),
+    ("secret with an escape", ["export"], {"LIVEDESK_API_SECRET": SECRET + "\x1b[0m"}, None, 2),
     ("usage error", ["export", "--page-size", "0"], {}, None, 2),
 ]
 
@@ -407,3 +436,68 @@ def test_every_exit_path_of_the_command_line_keeps_the_credentials_out(
         assert out or output.exists()
     if debug and code in (3, 4, 5):
         assert "Traceback" in err  # the traceback is there, and holds no credential
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+def test_a_chatwoot_token_with_a_line_ending_is_refused_before_any_request(
+    ending: str,
+    debug: bool,
+    chatwoot: DemoServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The token travels as a header value, and the HTTP layer's refusal of a line break in one
+    quotes the value: the token must be refused, by its name, before it gets there."""
+    chatwoot.reset_log()
+    for variable, value in {
+        "LIVEDESK_BASE_URL": chatwoot.base_url,
+        "LIVEDESK_API_KEY": KEY + ending,
+        "LIVEDESK_DIALECT": "chatwoot",
+        "LIVEDESK_ACCOUNT_ID": "4",
+    }.items():
+        monkeypatch.setenv(variable, value)
+    got = main(["export", "--format", "json", "--retries", "0"] + (["--debug"] if debug else []))
+    out, err = capsys.readouterr()
+    assert got == 2, err
+    assert "LIVEDESK_API_KEY ends with a line break" in err
+    assert_clean(out + err, "the terminal")
+    assert chatwoot.requests == [], "no request was sent"
+
+
+@pytest.mark.parametrize(
+    ("code", "why"),
+    [
+        (f"import sys; sys.stdout.write({SECRET!r} + '\\x1b[0m\\n')", "control character"),
+        (f"import sys; sys.stdout.write({SECRET!r} + '\\r\\r\\n')", "line break"),
+        (f"import sys; sys.stdout.write({SECRET!r} * 5000)", "more than 64 KiB"),
+        (f"import sys; sys.stdout.write(({SECRET!r} + '\\n') * 5000)", "more than 64 KiB"),
+    ],
+    ids=["escape", "CR", "one-long-line", "many-lines"],
+)
+def test_a_refused_secret_command_output_is_never_printed(
+    code: str,
+    why: str,
+    server: DemoServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    command = json.dumps(shlex.join([sys.executable, "-c", code]))
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[profiles.work]\nbase_url = "{server.base_url}"\napi_key = "{KEY}"\n'
+        f"api_secret_command = {command}\n",
+        encoding="utf-8",
+    )
+    config.chmod(0o600)
+    log_file = tmp_path / "cli.log"
+    argv = ["export", "--config", str(config), "--profile", "work", "--format", "json"]
+    got = main([*argv, "--debug", "--log-file", str(log_file)])
+    out, err = capsys.readouterr()
+    assert got == 2, err
+    assert why in err and "api_secret_command under [profiles.work]" in err
+    assert_clean(out + err, "the terminal")
+    assert SECRET[:12] not in out + err
+    if log_file.exists():
+        assert_clean(log_file.read_text(encoding="utf-8"), "the log file")
