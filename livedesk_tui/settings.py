@@ -17,6 +17,13 @@ Layers, lowest first: built-in defaults, one named profile of the TOML config fi
 
 Credentials are wrapped in ``Secret`` as soon as they are read, and no message, warning or
 ``repr`` built here ever holds one: errors about a value name its key and profile, not its text.
+A key or secret must be one line of printable ASCII with no spaces, wherever it comes from (the
+file, ``LIVEDESK_API_KEY``/``LIVEDESK_API_SECRET``, the first line of ``api_secret_command``'s
+output, whose own line ending is not part of it): a line break, a control character, a space or
+a typographic quote is a paste gone wrong, refused at load time by the setting's name rather
+than sent to fail (or to be quoted by the HTTP layer's error) later. The config file must be a
+regular file of at most ``MAX_CONFIG_BYTES``; a FIFO, a device or a directory is refused
+without being read.
 """
 
 from __future__ import annotations
@@ -127,9 +134,11 @@ def load_settings(
             only need the theme and keys).
 
     Raises:
-        ConfigError: an unreadable or malformed file, a value of the wrong type, an unknown
-            profile, a refused base URL, a failed secret command, or missing credentials; the
-            message says which setting to fix and where.
+        ConfigError: an unreadable or malformed file (or one that is not a small regular
+            file), a value of the wrong type, an unknown profile, a refused base URL, a key or
+            secret with a line break, control, space or non-ASCII character in it, a failed
+            secret command, or missing credentials; the message says which setting to fix and
+            where.
     """
     env = os.environ if env is None else env
     warnings: list[str] = []
@@ -608,7 +617,7 @@ def _refuse_odd_file(path: Path, info: os.stat_result) -> None:
     elif stat.S_ISSOCK(mode):
         kind = "a socket"
     else:
-        kind = "not a regular file"
+        kind = "neither a file nor a directory"
     raise ConfigError(
         f"The config file {path} is {kind}, not a regular file: give --config or "
         f"{ENV_CONFIG} the path of the TOML file itself."
