@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -78,11 +80,17 @@ class _BadState(ValueError):
 def load_state(path: Path | None = None) -> UiState:
     """The remembered state, or the defaults when there is none or it cannot be read.
 
-    Never raises: a missing, unreadable, corrupt or wrongly typed file gives ``UiState()``.
+    Never raises: a missing, unreadable, corrupt or wrongly typed file gives ``UiState()``, and
+    so does anything but a regular file (a FIFO, a device, a directory), without waiting on it.
     """
     try:
         target = path if path is not None else paths.state_path()
-        with open(target, "rb") as handle:
+        # Opened without blocking and checked before reading: a FIFO put there would otherwise
+        # hold the start-up until something writes to it, and a device never ends.
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+        with open(os.open(target, flags | getattr(os, "O_BINARY", 0)), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise _BadState("it is not a regular file")
             data = handle.read(_MAX_FILE_BYTES + 1)
         if len(data) > _MAX_FILE_BYTES:
             raise _BadState("the file is too large")

@@ -110,6 +110,20 @@ def test_state_path_that_is_a_directory_gives_defaults(tmp_path: Path) -> None:
     assert load_state(tmp_path) == UiState()
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_state_path_that_is_a_fifo_gives_defaults_without_waiting(tmp_path: Path) -> None:
+    fifo = tmp_path / "state.json"
+    os.mkfifo(fifo)  # opening it to read would wait for a writer that never comes
+    assert load_state(fifo) == UiState()
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/tty"])
+def test_state_path_that_is_a_device_gives_defaults(device: str) -> None:
+    if not Path(device).exists():
+        pytest.skip(f"no {device}")
+    assert load_state(Path(device)) == UiState()
+
+
 def test_oversized_state_gives_defaults(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
     path.write_text(json.dumps({"profile": "work", "recent_labels": ["x" * 2_000_000]}))
