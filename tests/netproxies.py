@@ -408,8 +408,12 @@ class ConnectProxy(LoopbackService):
         fail_connect: int | None = None,
         delay_ms: float = 0.0,
         realm: str = REALM,
+        names: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
+        self.names = {name.lower(): address for name, address in (names or {}).items()}
+        """Host names the proxy resolves itself, each to a loopback address (a company proxy
+        reaching a server by a name the client cannot resolve)."""
         self.auth = auth
         self.fail_connect = fail_connect
         self.delay_ms = delay_ms
@@ -488,7 +492,7 @@ class ConnectProxy(LoopbackService):
         host = self._target(head)
         if host is None:
             return 400
-        if not is_loopback_target(host[0]):
+        if not is_loopback_target(self.names.get(host[0].lower(), host[0])):
             return 403
         if head.method.upper() == "CONNECT" and self.fail_connect is not None:
             await asyncio.sleep(2 * self.delay_ms / 1000)
@@ -514,7 +518,7 @@ class ConnectProxy(LoopbackService):
         delay = self.delay_ms / 1000
         await asyncio.sleep(2 * delay)
         try:
-            upstream = await open_upstream(host, port)
+            upstream = await open_upstream(self.names.get(host.lower(), host), port)
         except (OSError, TimeoutError):
             self._record(head, 502)
             writer.write(_answer(502, _reason(502)))

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from livedesk_tui.api.connection import NetworkSettings, Secret
 from livedesk_tui.api.errors import ConfigError
 from livedesk_tui.api.network import (
-    NetworkSettings,
     bypassed,
     choose_proxy,
     parse_proxy,
@@ -23,6 +23,8 @@ SECRET = "pr0xy-s3cret-7f1c"
 
 
 def chosen(env: dict[str, str], url: str = API, **settings: str) -> str | None:
+    if "proxy" in settings:
+        settings["proxy"] = Secret(settings["proxy"])  # type: ignore[assignment]
     proxy = choose_proxy(url, NetworkSettings(**settings), env=env)  # type: ignore[arg-type]
     return None if proxy is None else proxy.shown
 

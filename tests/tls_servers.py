@@ -40,7 +40,11 @@ from livedesk_tui.demo.server import DemoServer
 
 trustme = pytest.importorskip("trustme", reason="the certificates are made with trustme")
 
-HOSTS = ("127.0.0.1", "localhost", "::1")
+FAR_NAME = "api.livedesk.test"
+"""A name no resolver knows (``.test`` is reserved): a server reached only through a proxy
+that resolves it itself (``ConnectProxy(names={FAR_NAME: "127.0.0.1"})``)."""
+
+HOSTS = ("127.0.0.1", "localhost", "::1", FAR_NAME)
 """The names every server certificate here is valid for (except ``wrong_name``'s)."""
 
 WRONG_NAME = "wrong.example"

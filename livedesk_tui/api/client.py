@@ -49,11 +49,14 @@ from .errors import (
     ForbiddenError,
     NetworkError,
     NotFoundError,
+    ProxyRefusedError,
     RateLimitedError,
     RejectedError,
     ServerError,
+    TrustError,
 )
 from .models import MAX_PAGE_SIZE, ContactQuery, Page
+from .network import choose_proxy, proxy_failure, tls_failure, trust_context
 from .parse import error_detail, parse_page
 from .sanitize import clean, clip
 
@@ -155,8 +158,15 @@ class ContactsClient:
         timeout: float | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         max_connections: int = 8,
+        env: Mapping[str, str] | None = None,
     ) -> None:
+        """Raises ``ConfigError`` when the profile's CA bundle or proxy cannot be used.
+
+        ``env`` holds the proxy and certificate variables (``os.environ`` when ``None``).
+        """
         self.connection = connection
+        self.proxy = choose_proxy(connection.base_url, connection.network, env=env)
+        """The proxy requests go through (``None``: direct)."""
         self.retry = retry or RetryPolicy()
         self._observed_page_size: int | None = (
             CHATWOOT_PAGE_SIZE if connection.dialect == "chatwoot" else None
@@ -180,8 +190,9 @@ class ContactsClient:
             ),
             transport=transport,
             follow_redirects=False,
-            trust_env=False,
-            verify=_tls_settings(connection.base_url),
+            trust_env=False,  # proxies and CAs are decided by api.network, curl's way
+            verify=_tls_settings(connection, env),
+            proxy=self.proxy.url.reveal() if self.proxy is not None else None,
         )
 
     def __repr__(self) -> str:
@@ -439,7 +450,20 @@ class ContactsClient:
         host = self.connection.host
         if isinstance(exc, httpx.TimeoutException):
             return self._timed_out(connecting=isinstance(exc, httpx.ConnectTimeout))
+        if isinstance(exc, httpx.ProxyError) and self.proxy is not None:
+            status = _leading_status(str(exc))
+            return ProxyRefusedError(
+                proxy_failure(clip(clean(str(exc)), 60), self.proxy, host), status=status
+            )
         if isinstance(exc, httpx.ConnectError):
+            refused = tls_failure(exc, host)
+            if refused is not None:
+                return TrustError(refused)
+            if self.proxy is not None:
+                return NetworkError(
+                    f"Could not connect to the proxy {self.proxy.host} (from "
+                    f"{self.proxy.origin}): {_reason(exc)}. Check the proxy setting."
+                )
             return NetworkError(
                 f"Could not connect to {host}: {_reason(exc)}. Is the base URL right?"
             )
@@ -463,17 +487,22 @@ class ContactsClient:
         return NetworkError(f"The request to {host} failed ({type(exc).__name__}).")
 
 
-def _tls_settings(base_url: str) -> ssl.SSLContext | bool:
-    """How the client verifies TLS: for ``https`` the default, verified context.
+def _tls_settings(connection: Connection, env: Mapping[str, str] | None) -> ssl.SSLContext:
+    """How the client verifies TLS: for ``https`` against the system's trust store and the
+    profile's CA bundle (``api.network``).
 
     A plain ``http`` base URL (loopback only: the connection refuses it anywhere else) never
-    uses TLS, yet httpx builds its context up front, and loading the system's CA bundle costs
-    50 to 90 ms on every start. Such a client gets a context that trusts no certificate at all:
-    cheap to make, and failing closed if TLS were ever attempted with it.
+    uses TLS, yet httpx builds its context up front. Such a client gets a context that trusts
+    no certificate at all: cheap to make, and failing closed if TLS were ever attempted with it.
     """
-    if urlsplit(base_url).scheme.lower() == "https":
-        return True
+    if urlsplit(connection.base_url).scheme.lower() == "https":
+        return trust_context(connection.network, env=env)
     return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies hostnames, trusts no CA
+
+
+def _leading_status(text: str) -> int | None:
+    head = text.split(" ", 1)[0]
+    return int(head) if head.isdigit() and len(head) == 3 else None
 
 
 async def _read_within(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 from urllib.parse import SplitResult, urlsplit
 
@@ -52,6 +53,18 @@ class Secret:
 
 
 @dataclass(frozen=True, slots=True)
+class NetworkSettings:
+    """What the profile says about trust and proxies (the environment is read when used)."""
+
+    ca_bundle: Path | None = None
+    """Extra CAs (a PEM file or a hashed directory), trusted beside the system's."""
+    ca_bundle_origin: str = ""
+    proxy: Secret | None = None
+    """A proxy URL (it may hold credentials), ``"none"``, or ``None``: the environment's."""
+    proxy_origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Connection:
     """Everything the client needs to reach one account."""
 
@@ -63,6 +76,8 @@ class Connection:
     origin: str = "defaults"
     """Where the credentials came from, for messages: a profile and file, or env vars."""
     profile: str = "default"
+    network: NetworkSettings = field(default_factory=lambda: NetworkSettings())
+    """Trust and proxy settings of the profile (see ``api.network``)."""
 
     @property
     def host(self) -> str:

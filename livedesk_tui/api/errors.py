@@ -117,3 +117,20 @@ class RejectedError(ApiError):
     be sent at all; the same request would fail the same way, so it is not tried again."""
 
     kind = ErrorKind.REJECTED
+
+
+class TrustError(NetworkError):
+    """The server's certificate was refused: asking again will not change it."""
+
+    @property
+    def retryable(self) -> bool:
+        return False
+
+
+class ProxyRefusedError(NetworkError):
+    """The proxy, not the API, refused: wrong proxy credentials (407) or a tunnel it will not
+    make are final; a proxy that could not reach the server (502, 503, 504) may next time."""
+
+    @property
+    def retryable(self) -> bool:
+        return self.status in {502, 503, 504}

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .connection import Secret, is_loopback
+from .connection import NetworkSettings, Secret, is_loopback
 from .errors import ConfigError
 
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
@@ -57,18 +57,6 @@ class Proxy:
     @property
     def host(self) -> str:
         return urlsplit(self.shown).netloc
-
-
-@dataclass(frozen=True, slots=True)
-class NetworkSettings:
-    """What the profile says about trust and proxies (the environment is read when used)."""
-
-    ca_bundle: Path | None = None
-    """Extra CAs (a PEM file or a hashed directory), trusted beside the system's."""
-    ca_bundle_origin: str = ""
-    proxy: str | None = field(default=None, repr=False)
-    """A proxy URL (may hold credentials), ``"none"``, or ``None`` to follow the environment."""
-    proxy_origin: str = ""
 
 
 # --- trust ---------------------------------------------------------------------------------
@@ -102,11 +90,12 @@ def _system_context(env: Mapping[str, str]) -> ssl.SSLContext:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     cafile = env.get("SSL_CERT_FILE", "").strip()
     capath = env.get("SSL_CERT_DIR", "").strip()
+    # As OpenSSL reads them: a file of no certificate adds none (a missing one is a mistake).
     if cafile:
-        _load(ctx, Path(cafile), "SSL_CERT_FILE ({path})")
+        _load(ctx, Path(cafile), "SSL_CERT_FILE ({path})", empty_ok=True)
     for folder in capath.split(os.pathsep) if capath else ():
         if folder:
-            _load(ctx, Path(folder), "SSL_CERT_DIR ({path})")
+            _load(ctx, Path(folder), "SSL_CERT_DIR ({path})", empty_ok=True)
     if native or cafile or capath:
         return ctx
     defaults = ssl.get_default_verify_paths()
@@ -134,7 +123,7 @@ def _is_hex(text: str) -> bool:
     return all(char in "0123456789abcdefABCDEF" for char in text)
 
 
-def _load(ctx: ssl.SSLContext, path: Path, what: str) -> None:
+def _load(ctx: ssl.SSLContext, path: Path, what: str, *, empty_ok: bool = False) -> None:
     shown = what.format(path=path)
     try:
         if path.is_dir():
@@ -144,6 +133,8 @@ def _load(ctx: ssl.SSLContext, path: Path, what: str) -> None:
     except FileNotFoundError:
         raise ConfigError(f"{shown} does not exist.") from None
     except ssl.SSLError:
+        if empty_ok:
+            return
         raise ConfigError(f"{shown} holds no PEM certificate that can be read.") from None
     except OSError as exc:
         raise ConfigError(f"{shown} cannot be read: {exc.strerror or exc}.") from None
@@ -217,7 +208,7 @@ def choose_proxy(
     if not host or is_loopback(host):
         return None
     if settings.proxy is not None:
-        url, origin = settings.proxy.strip(), settings.proxy_origin or "the profile"
+        url, origin = settings.proxy.reveal().strip(), settings.proxy_origin or "the profile"
     else:
         url, origin = _from_environment(parts.scheme.lower(), env)
     if not url or url.lower() in NO_PROXY_WORDS:
