@@ -57,6 +57,7 @@ from .errors import (
 )
 from .models import MAX_PAGE_SIZE, ContactQuery, Page
 from .network import choose_proxy, proxy_failure, tls_failure, trust_context
+from .paging import served_page_size
 from .parse import error_detail, parse_page
 from .sanitize import clean, clip
 
@@ -303,23 +304,17 @@ class ContactsClient:
 
     def _settle_page_size(self, page: Page) -> Page:
         """Adopt the server's page size when a page shows it differs from the one asked for."""
-        rows = len(page.contacts) + page.omitted
-        asked = page.page_size
-        if rows == 0 or rows == asked:
+        served = served_page_size(page)
+        if served is None:
             return page
-        if page.total is not None:
-            before = (page.number - 1) * asked
-            if before + rows == page.total:  # a short last page under the size asked for
-                return page
-            if rows > asked or before + rows < page.total:
-                self._observed_page_size = rows
-                log.info("server ignored page_size=%d; it sends %d a page", asked, rows)
-                return _with_page_size(page, rows)
-            return page
-        if rows > asked or page.has_more:
-            self._observed_page_size = rows
-            return _with_page_size(page, rows)
-        return page
+        self.adopt_page_size(served, asked=page.page_size)
+        return _with_page_size(page, served)
+
+    def adopt_page_size(self, size: int, *, asked: int | None = None) -> None:
+        """Ask for ``size`` contacts a page from now on: the size the server was seen to use
+        (by this client, or on a page read without it)."""
+        self._observed_page_size = size
+        log.info("server ignored page_size=%s; it sends %d a page", asked, size)
 
     # --- transport -----------------------------------------------------------------------
 
