@@ -216,3 +216,85 @@ async def test_closing_an_unused_loader_opens_nothing() -> None:
 
     await PageLoader(open_source).aclose()
     assert opened == []
+
+
+# --- the first page, asked for as the process started ---------------------------------------
+
+
+class AdoptingSource(GatedSource):
+    """A gated source that records the page size it is told the server uses."""
+
+    adopted: list[int]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.adopted = []
+
+    def adopt_page_size(self, size: int) -> None:
+        self.adopted.append(size)
+
+
+def _opened(loader: PageLoader) -> bool:
+    return loader._opening is not None  # noqa: SLF001 - the loader's own state, not Textual's
+
+
+async def test_the_first_page_comes_from_the_head_start_without_opening_the_source() -> None:
+    from livedesk_tui.api.first_page import FirstPage
+    from livedesk_tui.demo.server import DemoServer
+
+    with DemoServer(contacts=40) as server:
+        first = FirstPage(server.connection(), ContactQuery(), env={}).start()
+        source = AdoptingSource()
+        loader = loader_for(source, first_page=first)
+        page = await loader.load(ContactQuery())
+        assert [c.raw["id"] for c in page.contacts] == [c.raw["id"] for c in server.contacts[:15]]
+        assert page.total == 40 and page.query == ContactQuery()
+        assert not _opened(loader) and loader.requests_started == 0
+        assert len(server.requests) == 1
+        assert loader.cached(ContactQuery()) is page
+        # the head start is used once: a reload goes to the source
+        reload = asyncio.ensure_future(loader.load(ContactQuery(), refresh=True))
+        await settle()
+        assert source.asked == [ContactQuery()]
+        source.gate(ContactQuery()).set()
+        await reload
+        assert source.adopted == []
+
+
+async def test_a_failed_head_start_is_asked_again_the_ordinary_way() -> None:
+    from livedesk_tui.api.first_page import FirstPage
+    from livedesk_tui.demo.faults import parse_fault
+    from livedesk_tui.demo.server import DemoServer
+
+    with DemoServer(contacts=40) as server:
+        server.faults.add(parse_fault("500"))
+        first = FirstPage(server.connection(), ContactQuery(), env={}).start()
+        source = AdoptingSource()
+        loader = loader_for(source, first_page=first)
+        load = asyncio.ensure_future(loader.load(ContactQuery()))
+        for _ in range(200):
+            await asyncio.sleep(0.01)
+            if source.asked:
+                break
+        assert source.asked == [ContactQuery()]
+        source.gate(ContactQuery()).set()
+        page = await load
+        assert page.contacts[0].raw["id"] == 100  # the source's page, not the server's
+
+
+async def test_a_page_size_the_head_start_saw_ignored_is_told_to_the_source() -> None:
+    from livedesk_tui.api.first_page import FirstPage
+    from livedesk_tui.demo.server import DemoServer
+
+    with DemoServer(contacts=40, ignore_page_size=True) as server:
+        query = ContactQuery(page_size=10)
+        first = FirstPage(server.connection(), query, env={}).start()
+        source = AdoptingSource()
+        loader = loader_for(source, first_page=first)
+        page = await loader.load(query)
+        assert len(page.contacts) == 15 and page.page_size == 15 and page.page_count == 3
+        following = asyncio.ensure_future(loader.load(query.at_page(2)))
+        await settle()
+        assert source.adopted == [15], "told before the source is asked for anything"
+        source.gate(query.at_page(2)).set()
+        await following

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from textual.screen import Screen
     from textual.worker import Worker
 
+    from ..api.first_page import FirstPage
     from ..api.models import Contact
     from .screens.export import ExportScreen
     from .tmux import TmuxClipboard
@@ -138,6 +139,7 @@ class LiveDeskApp(App[None]):
         timeout: float | None = None,
         profiles: Sequence[str] = (),
         connect_profile: Callable[[str], Connection] | None = None,
+        first_page: FirstPage | None = None,
     ) -> None:
         """Set the app up; nothing is fetched before it is mounted.
 
@@ -152,6 +154,8 @@ class LiveDeskApp(App[None]):
             clock: "Now", for relative times (fixed in tests).
             timeout: Seconds the client it opens waits for an answer.
             profiles: The profile names a user may switch to (``P``).
+            first_page: Page 1 of ``initial_query``, asked for as the process started (used
+                when it came in clean; asked for again otherwise).
             connect_profile: Builds the connection of a profile; may run a secret command,
                 so it is called in a thread. Raises ``ConfigError`` for a profile that cannot
                 be used, with a message saying what to fix.
@@ -171,7 +175,7 @@ class LiveDeskApp(App[None]):
         self._keys: dict[str, str] = {}
         self._theme_name = theme
         self.clock: Callable[[], datetime] = clock or utc_now
-        self.loader = PageLoader(self._open_source)
+        self.loader = PageLoader(self._open_source, first_page=first_page)
         self.page: Page | None = None
         """The page on screen."""
         self.error: LiveDeskError | None = None

@@ -19,11 +19,15 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, TypeVar
 
+from ..api.errors import LiveDeskError
+from ..api.first_page import Answer, FirstPage
 from ..api.models import ContactQuery, Page
+from ..api.paging import served_page_size
+from ..api.parse import parse_page
 from ..api.source import ContactsSource
 from .page_cache import PageCache
 
@@ -54,8 +58,12 @@ class PageLoader:
         open_source: Callable[[], Awaitable[ContactsSource]],
         *,
         cache: PageCache | None = None,
+        first_page: FirstPage | None = None,
     ) -> None:
         self._open_source = open_source
+        self._first_page = first_page
+        self._served_size: int | None = None
+        """The page size the first page showed the server uses, for the source once open."""
         self._opening: asyncio.Task[ContactsSource] | None = None
         self._inflight: dict[ContactQuery, _Request] = {}
         self.cache = cache if cache is not None else PageCache()
@@ -128,7 +136,16 @@ class PageLoader:
             await source.aclose()
 
     async def _fetch(self, query: ContactQuery) -> Page:
+        page = await self._from_first_page(query)
+        if page is not None:
+            self.cache.put(page)
+            return page
         source = await self.source()
+        if self._served_size is not None:
+            adopt = getattr(source, "adopt_page_size", None)
+            if adopt is not None:
+                adopt(self._served_size)
+            self._served_size = None
         self.requests_started += 1
         fetch = getattr(source, "fetch_contacts", None)
         read = getattr(source, "read_contacts", None)
@@ -140,11 +157,40 @@ class PageLoader:
         self.cache.put(page)
         return page
 
+    async def _from_first_page(self, query: ContactQuery) -> Page | None:
+        """The page asked for as the process started, if this is it and it came in clean.
+
+        Read without the source, so the first page needs neither the HTTP stack nor the
+        client; anything wrong with it (``None``) is left to an ordinary request, which
+        retries and reports failures as every other request does.
+        """
+        first = self._first_page
+        if first is None or not first.matches(query):
+            return None
+        self._first_page = None
+        answer = await first.answer()
+        if answer is None:
+            return None
+        try:
+            page, served = await in_daemon_thread(partial(read_answer, answer, query))
+        except LiveDeskError:
+            return None
+        self._served_size = served
+        return page
+
     def _settle(self, query: ContactQuery, request: _Request, task: asyncio.Task[Page]) -> None:
         if self._inflight.get(query) is request:
             del self._inflight[query]
         if not task.cancelled():
             task.exception()  # mark it retrieved: every waiter has seen it already
+
+
+def read_answer(answer: Answer, query: ContactQuery) -> tuple[Page, int | None]:
+    """The page in an answer to ``query`` asked for ahead of time, and the page size it shows
+    the server uses (``None``: the size asked for)."""
+    page = parse_page(answer.body, answer.asked, max_contacts=MAX_ROWS)
+    served = served_page_size(page)
+    return replace(page, query=query, page_size=served or page.page_size), served
 
 
 async def in_daemon_thread(work: Callable[[], T]) -> T:
