@@ -235,7 +235,7 @@ class AdoptingSource(GatedSource):
 
 
 def _opened(loader: PageLoader) -> bool:
-    return loader._opening is not None  # noqa: SLF001 - the loader's own state, not Textual's
+    return loader._opening is not None  # the loader's own state, not Textual's
 
 
 async def test_the_first_page_comes_from_the_head_start_without_opening_the_source() -> None:
