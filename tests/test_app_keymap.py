@@ -99,6 +99,22 @@ async def test_an_unknown_binding_id_is_a_warning(server: DemoServer) -> None:
         await wait_for_page(pilot, app, 2)
 
 
+async def test_a_key_that_is_no_key_and_a_key_bound_twice_are_warnings(
+    server: DemoServer,
+) -> None:
+    notices = Notices()
+    app = make_app(server, keymap={"next_page": "ctrl+banana", "reload": "s"})
+    async with app.run_test(size=(80, 24), notifications=True, message_hook=notices.hook) as pilot:
+        await wait_for_page(pilot, app, 1)
+        await wait_until(pilot, lambda: len(notices.seen) >= 2)
+        titles = [title for title, _text, _severity in notices.seen]
+        assert titles == ["Invalid key", "Key bound twice"]
+        texts = " ".join(text for _title, text, _severity in notices.seen)
+        assert "'ctrl+banana' for next_page" in texts
+        assert "reload" in texts and "sort" in texts
+        assert app.is_running
+
+
 def test_every_binding_id_is_unique_per_screen_and_every_action_is_bindable() -> None:
     ids = binding_ids()
     assert len(ids) == len(set(ids))

@@ -272,20 +272,12 @@ class LiveDeskApp(App[None]):
             self.call_after_refresh(self._check_keymap)
 
     def _check_keymap(self) -> None:
-        """Warn about ``[keys]`` entries that name no binding (they would do nothing)."""
-        import difflib
+        """Warn about ``[keys]`` entries that would do nothing, or not what was meant."""
+        from .keys import keymap_problems
 
-        known = binding_ids()
-        for binding_id in sorted(set(self._keys) - set(known)):
-            close = difflib.get_close_matches(binding_id, known, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+        for problem in keymap_problems(self._keys):
             self.notify(
-                f"{clean(clip(binding_id, 40))!r} under [keys] in the config file is not a key "
-                f"binding and is ignored{hint}. The binding ids are in the README's keys table.",
-                title="Unknown key binding",
-                severity="warning",
-                timeout=10,
-                markup=False,
+                problem.message, title=problem.title, severity="warning", timeout=10, markup=False
             )
 
     def on_resize(self, event: events.Resize) -> None:
