@@ -47,6 +47,7 @@ from .api.connection import (
     DIALECTS,
     Connection,
     Dialect,
+    NetworkSettings,
     Secret,
     check_base_url,
 )
@@ -59,6 +60,8 @@ ENV_DIALECT = "LIVEDESK_DIALECT"
 ENV_ACCOUNT_ID = "LIVEDESK_ACCOUNT_ID"
 ENV_PROFILE = "LIVEDESK_PROFILE"
 ENV_CONFIG = "LIVEDESK_CONFIG"
+ENV_CA_BUNDLE = "LIVEDESK_CA_BUNDLE"
+ENV_PROXY = "LIVEDESK_PROXY"
 
 DEFAULT_PROFILE = "default"
 SECRET_COMMAND_TIMEOUT = 10.0
@@ -78,6 +81,8 @@ PROFILE_KEYS = (
     "dialect",
     "account_id",
     "labels",
+    "ca_bundle",
+    "proxy",
 )
 _CONNECTION_KEYS = (
     "base_url",
@@ -115,6 +120,8 @@ def load_settings(
     base_url: str | None = None,
     dialect: str | None = None,
     account_id: int | None = None,
+    ca_bundle: Path | None = None,
+    proxy: str | None = None,
     env: Mapping[str, str] | None = None,
     require_credentials: bool = True,
 ) -> Settings:
@@ -128,6 +135,10 @@ def load_settings(
         base_url: ``--base-url``, over ``LIVEDESK_BASE_URL`` and the profile's ``base_url``.
         dialect: ``--dialect``, over ``LIVEDESK_DIALECT`` and the profile's ``dialect``.
         account_id: ``--account-id``, over ``LIVEDESK_ACCOUNT_ID`` and ``account_id``.
+        ca_bundle: ``--ca-bundle``, over ``LIVEDESK_CA_BUNDLE`` and ``ca_bundle``: CAs trusted
+            beside the system's (a PEM file or a hashed directory).
+        proxy: ``--proxy``, over ``LIVEDESK_PROXY`` and ``proxy``: a proxy URL, or ``none``;
+            over the proxy variables of the environment.
         env: the environment to read (``os.environ`` when None).
         require_credentials: when False, missing credentials are not an error and a failing
             ``api_secret_command`` becomes a warning (for the demo mode and for screens that
@@ -219,6 +230,7 @@ def load_settings(
         account_id=chosen_account,
         origin=_origin(key_source, secret_source),
         profile=name,
+        network=_network(ca_bundle, proxy, env, table, where),
     )
     return Settings(
         connection=connection,
@@ -779,6 +791,46 @@ def _dialect(
     raise ConfigError(f"{source} must be one of {', '.join(DIALECTS)}, not {value!r}.")
 
 
+def _network(
+    ca_bundle: Path | None,
+    proxy: str | None,
+    env: Mapping[str, str],
+    table: Mapping[str, Any],
+    where: str,
+) -> NetworkSettings:
+    """The profile's trust and proxy settings: the flag, else the variable, else the file."""
+    from .api.network import NO_PROXY_WORDS, parse_proxy
+
+    bundle_text, bundle_origin = _first_with_origin(
+        (str(ca_bundle) if ca_bundle is not None else None, "--ca-bundle"),
+        (env.get(ENV_CA_BUNDLE), ENV_CA_BUNDLE),
+        (_optional_str(table, "ca_bundle", where), f"ca_bundle under {where}"),
+    )
+    bundle = Path(bundle_text).expanduser() if bundle_text else None
+    if bundle is not None and not bundle.exists():
+        raise ConfigError(f"The CA bundle {bundle} ({bundle_origin}) does not exist.")
+    proxy_text, proxy_origin = _first_with_origin(
+        (proxy, "--proxy"),
+        (env.get(ENV_PROXY), ENV_PROXY),
+        (_optional_str(table, "proxy", where), f"proxy under {where}"),
+    )
+    if proxy_text and proxy_text.strip().lower() not in NO_PROXY_WORDS:
+        parse_proxy(proxy_text, proxy_origin)  # refused now, naming the setting
+    return NetworkSettings(
+        ca_bundle=bundle,
+        ca_bundle_origin=bundle_origin,
+        proxy=Secret(proxy_text) if proxy_text else None,
+        proxy_origin=proxy_origin,
+    )
+
+
+def _first_with_origin(*choices: tuple[str | None, str]) -> tuple[str, str]:
+    for value, origin in choices:
+        if value is not None and value.strip():
+            return value.strip(), origin
+    return "", ""
+
+
 def _positive_int(value: object, source: str) -> int:
     number: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
@@ -976,6 +1028,7 @@ def _profile_problems(name: str, table: Mapping[str, Any], path: Path) -> list[s
     found += _problems(lambda: _dialect(None, {}, table, where))
     found += _problems(lambda: _account_id(None, {}, table, where))
     found += _problems(lambda: _labels(table, where))
+    found += _problems(lambda: _network(None, None, {}, table, where))
     for key in ("api_key", "api_secret"):
         found += _problems(lambda key=key: _file_credential(table, key, where))
     found += _problems(lambda: _secret_command_problem(table, where))

@@ -1120,3 +1120,66 @@ def test_preferences_of_a_clean_file_have_no_warning(tmp_path: Path) -> None:
     got = load_preferences(config_path=write_config(tmp_path, TWO_PROFILES), env={})
     assert got.warnings == ()
     assert (got.theme, got.profiles) == ("nord", ("work", "jp"))
+
+
+# --- company networks: a CA bundle and a proxy per profile -----------------------------------
+
+
+def _network_config(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[profiles.work]\nbase_url = "https://api.example.com"\napi_key = "k"\n'
+        'api_secret = "s"\n' + body,
+        encoding="utf-8",
+    )
+    path.chmod(0o600)
+    return path
+
+
+def test_ca_bundle_and_proxy_come_from_the_profile(tmp_path: Path) -> None:
+    bundle = tmp_path / "company-ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    path = _network_config(
+        tmp_path, f'ca_bundle = "{bundle}"\nproxy = "http://agent:pw-7x@proxy.corp:3128"\n'
+    )
+    network = load_settings(config_path=path, profile="work", env={}).connection.network
+    assert network.ca_bundle == bundle
+    assert network.ca_bundle_origin == f"ca_bundle under [profiles.work] of {path}"
+    assert network.proxy is not None
+    assert network.proxy.reveal() == "http://agent:pw-7x@proxy.corp:3128"
+    assert "pw-7x" not in repr(network)
+
+
+def test_the_flag_beats_the_variable_beats_the_file(tmp_path: Path) -> None:
+    file_bundle, env_bundle, flag_bundle = (tmp_path / f"{n}.pem" for n in ("f", "e", "x"))
+    for bundle in (file_bundle, env_bundle, flag_bundle):
+        bundle.write_text("", encoding="utf-8")
+    path = _network_config(tmp_path, f'ca_bundle = "{file_bundle}"\nproxy = "http://file:1"\n')
+    env = {"LIVEDESK_CA_BUNDLE": str(env_bundle), "LIVEDESK_PROXY": "http://env:2"}
+    network = load_settings(config_path=path, profile="work", env=env).connection.network
+    assert (network.ca_bundle, network.ca_bundle_origin) == (env_bundle, "LIVEDESK_CA_BUNDLE")
+    assert network.proxy is not None and network.proxy.reveal() == "http://env:2"
+    assert network.proxy_origin == "LIVEDESK_PROXY"
+    network = load_settings(
+        config_path=path, profile="work", env=env, ca_bundle=flag_bundle, proxy="none"
+    ).connection.network
+    assert (network.ca_bundle, network.ca_bundle_origin) == (flag_bundle, "--ca-bundle")
+    assert network.proxy is not None and network.proxy.reveal() == "none"
+
+
+def test_a_missing_ca_bundle_is_named_with_where_it_was_set(tmp_path: Path) -> None:
+    path = _network_config(tmp_path, f'ca_bundle = "{tmp_path / "nowhere.pem"}"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_path=path, profile="work", env={})
+    assert "nowhere.pem (ca_bundle under [profiles.work]" in caught.value.message
+    assert "does not exist" in caught.value.message
+
+
+def test_a_bad_proxy_is_refused_naming_the_setting_not_its_password(tmp_path: Path) -> None:
+    path = _network_config(tmp_path, 'proxy = "ftp://agent:pw-7x@proxy.corp:21"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_path=path, profile="work", env={})
+    assert "proxy under [profiles.work]" in caught.value.message
+    assert "pw-7x" not in str(caught.value)
+    warnings = load_preferences(config_path=path, env={}).warnings
+    assert any("proxy under [profiles.work]" in warning for warning in warnings)

@@ -53,7 +53,7 @@ class FirstPage:
     Args:
         connection: Where to ask.
         query: The query whose page 1 the app or the export will want first.
-        network: The profile's trust and proxy settings.
+        network: Trust and proxy settings (the connection's own when ``None``).
         env: The environment (proxy and certificate variables).
         deadline: Seconds after which the head start gives up.
     """
@@ -69,7 +69,7 @@ class FirstPage:
     ) -> None:
         self.connection = connection
         self.query = query.at_page(1)
-        self._network = network
+        self._network = network if network is not None else connection.network
         self._env = env
         self._deadline = deadline
         self._future: concurrent.futures.Future[Answer | None] = concurrent.futures.Future()
