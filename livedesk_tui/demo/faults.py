@@ -38,6 +38,8 @@ to have a whole listing lie):
     has_more                meta says has_more: true and no count; pages past the end are
                             answered with the last page
     dup_ids                 the page's own contacts, with page 1's ids (one id, two people)
+    short:5                 only the page's first 5 rows (default 5), its meta as if whole:
+                            contacts deleted between the count and the page
 
 Streamed answers stop as soon as the client goes away or the server stops.
 """
@@ -71,6 +73,7 @@ FAULT_KINDS: tuple[str, ...] = (
     "repeat_last",
     "has_more",
     "dup_ids",
+    "short",
 )
 SHAPES: tuple[str, ...] = (
     "payload_not_list",
@@ -141,6 +144,8 @@ class Fault:
     """For ``drip``: the pause before each byte of the body."""
     rows: int = 1_000_000
     """For ``many``: how many contacts the page holds."""
+    keep: int = 5
+    """For ``short``: how many of the page's rows are sent."""
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -165,6 +170,8 @@ class Fault:
             value = getattr(self, name)
             if not 1 <= value <= MAX_SIZE:
                 raise ValueError(f"{name} must be 1 to {MAX_SIZE:,}, not {value}")
+        if not 0 <= self.keep <= MAX_SIZE:
+            raise ValueError(f"keep must be 0 to {MAX_SIZE:,}, not {self.keep}")
         if self.encoding not in ENCODINGS:
             raise ValueError(
                 f"unknown encoding {self.encoding!r}; use one of {', '.join(ENCODINGS)}"
@@ -206,7 +213,7 @@ class Fault:
         return text
 
 
-_SIZES = {"deep": "depth", "bignum": "digits", "many": "rows"}
+_SIZES = {"deep": "depth", "bignum": "digits", "many": "rows", "short": "keep"}
 
 
 def _seconds(value: float) -> str:

@@ -8,9 +8,11 @@ Nothing here touches a socket; ``server`` sends what these functions decide.
   page served, as a string.
 * Chatwoot: ``GET /api/v1/accounts/{id}/contacts``, ``.../contacts/search`` and ``.../labels``,
   header ``api_access_token``; 15 a page whatever is asked; ``sort=-key`` for descending (a
-  ``direction`` parameter is ignored); ``meta.current_page`` echoes the raw parameter (the
-  integer 1 when absent); search needs ``q`` (else 422) and its ``meta.count`` is the length of
-  the page, with ``has_more``.
+  ``direction`` parameter is ignored), the keys and search rules of the version played (see
+  ``chatwoot``); ``meta.current_page`` echoes the raw parameter (the integer 1 when absent);
+  search needs ``q`` (else 422). With ``unstable_order`` a list without a sort comes in an
+  order that differs from one page to the next, as a query without ``ORDER BY`` may: paging
+  through it repeats some contacts and skips others.
 
 Junk is read leniently, as Rails does: a page that is not a positive number is page 1, an
 unknown sort key is no sort, a repeated parameter takes its last value.
@@ -26,8 +28,9 @@ from typing import Any
 
 from . import overload
 from .catalogue import LABELS
+from .chatwoot import NEWEST_VERSION, ChatwootVersion
 from .faults import Fault
-from .store import ContactStore, Selection
+from .store import ContactStore, Rotated, Selection
 from .wire import Answer, Stream, html_answer, json_answer, parse_int, phrase
 
 DEFAULT_PAGE_SIZE = 15
@@ -87,6 +90,10 @@ class DialectRules:
     api_key: str = ""
     api_secret: str = ""
     ignore_page_size: bool = False
+    version: ChatwootVersion = NEWEST_VERSION
+    """The Chatwoot version played (for the Chatwoot dialect)."""
+    unstable_order: bool = False
+    """Without a sort, serve each page from an order of its own (Chatwoot dialect)."""
 
     @property
     def chatwoot(self) -> bool:
@@ -159,17 +166,22 @@ class DialectRules:
 
     def select(self, route: Route, params: Params) -> Selection:
         labels = [value for key, value in params if key in {"labels", "labels[]"} and value]
-        sort = str(last(params, "sort", ""))
+        sort: str | None = str(last(params, "sort", ""))
         if self.chatwoot:
-            descending = sort.startswith("-")
-            sort = sort.removeprefix("-")
-            search = last(params, "q", "") if route.endpoint == "search" else ""
+            sort, descending = self.version.sort(sort or "")
+            searching = route.endpoint == "search"
+            search = last(params, "q", "") if searching else ""
+            if searching and self.version.search_ignores_labels:
+                labels = []
         else:
             descending = str(last(params, "direction", "asc")).strip().lower() == "desc"
             search = last(params, "q", "")
-        return self.store.select(
+        selection = self.store.select(
             labels=labels, sort=sort or None, descending=descending, search=search
         )
+        if self.chatwoot and self.unstable_order and not sort and len(selection) > 1:
+            return Rotated(selection, _UNSTABLE_SHIFT if page_number(params) % 2 else 0)
+        return selection
 
     def page_size(self, params: Params) -> int:
         if self.ignore_page_size or self.chatwoot:
@@ -194,7 +206,7 @@ class DialectRules:
         page = page_number(params)
         if not self.chatwoot:
             return {"count": len(selection), "current_page": str(page)}
-        if route.endpoint == "search":
+        if route.endpoint == "search" and self.version.search_has_more:
             has_more = page * self.page_size(params) < len(selection)
             return {"count": rows, "current_page": last(params, "page", 1), "has_more": has_more}
         return {"count": len(selection), "current_page": last(params, "page", 1)}
@@ -282,6 +294,10 @@ class DialectRules:
             asked = last(params, "page", 1) if self.chatwoot else str(page)
             meta.update(current_page=asked, has_more=True)
             return json_answer(200, {"meta": meta, "payload": body["payload"]})
+        if kind == "short":
+            body = self.contacts_body(route, params)
+            body["payload"] = body["payload"][: fault.keep]
+            return json_answer(200, body)
         # dup_ids
         body = self.contacts_body(route, params)
         firsts = self.contacts_body(route, _with_page(params, 1))["payload"]
@@ -307,8 +323,12 @@ class DialectRules:
         return json_answer(status, {"error": messages.get(status) or phrase(status)}, headers)
 
 
+_UNSTABLE_SHIFT = 7
+"""How far an odd page's order is turned from an even page's, under ``unstable_order``."""
+
+
 _LIMITS = frozenset({"huge_length", "endless", "bomb", "deep", "count", "bignum", "drip", "many"})
-_PAGING = frozenset({"ignore_page", "repeat_last", "has_more", "dup_ids"})
+_PAGING = frozenset({"ignore_page", "repeat_last", "has_more", "dup_ids", "short"})
 
 
 def _with_page(params: Params, page: int) -> Params:

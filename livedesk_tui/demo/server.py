@@ -6,7 +6,8 @@ demo-server``, through ``serve_cli``). It never writes to stdout or stderr while
 TUI a stray line would corrupt the screen.
 
 What it answers is decided per dialect in ``routes``; how contacts are filtered and ordered in
-``store``. Latency (``latency_ms``, settable while running) is slept in each handler thread, so
+``store``; for Chatwoot, by the version played (``chatwoot``: 4.8 to 4.15, the newest by
+default). ``rate_limit`` throttles as Chatwoot's rack-attack does (``throttle``). Latency (``latency_ms``, settable while running) is slept in each handler thread, so
 concurrent requests overlap as on a real server. ``faults`` injects failures into contact
 listing and search answers (after the credentials pass), so a client's error paths run over
 real sockets. Every request is logged in ``requests`` for tests to inspect.
@@ -25,11 +26,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 from ..api.connection import DIALECTS, Connection, Secret, is_loopback
 from .catalogue import DemoContact
+from .chatwoot import DEFAULT_VERSION, EMPTIES_FIRST_DESCENDING, ChatwootVersion
 from .credentials import DEMO_API_KEY, DEMO_API_SECRET
 from .dataset import generate_contacts, hostile_contacts
 from .faults import Fault, FaultPlan, parse_fault
 from .routes import NOT_FOUND, DialectRules, page_number
 from .store import ContactStore
+from .throttle import WINDOW, FixedWindow
 from .wire import Answer, Handler, LoopbackHTTPServer, Stream, json_answer
 
 
@@ -64,9 +67,17 @@ class DemoServer:
         ignore_page_size: Always serve 15 a page, as Chatwoot does.
         hostile: Put ``hostile_contacts()`` first in the default order.
         dataset: Serve these contacts, in this order, instead of generated ones.
+        chatwoot_version: The Chatwoot version played (``"4.8"`` to ``"4.15"``, or with a
+            patch, ``"4.10.1"``): its sort keys, search rules and null order.
+        unstable_order: Chatwoot dialect: a list without a sort comes in another order on
+            every other page, as a query without ``ORDER BY`` may (paging repeats and skips).
+        rate_limit: Answer 429 ``Retry later`` (no ``Retry-After``) past this many requests
+            in a window of the clock; ``None``: no limit.
+        rate_window: The window's length in seconds (Chatwoot's is 60, aligned to the minute).
 
     Raises:
-        ValueError: an unknown dialect or a host that is not loopback.
+        ValueError: an unknown dialect, a host that is not loopback, a version outside 4.8 to
+            4.15, or a rate limit below 1.
     """
 
     def __init__(
@@ -84,11 +95,17 @@ class DemoServer:
         ignore_page_size: bool = False,
         hostile: bool = False,
         dataset: list[DemoContact] | None = None,
+        chatwoot_version: str = DEFAULT_VERSION,
+        unstable_order: bool = False,
+        rate_limit: int | None = None,
+        rate_window: float = WINDOW,
     ) -> None:
         if dialect not in DIALECTS:
             raise ValueError(f"unknown dialect {dialect!r}; use one of {', '.join(DIALECTS)}")
         if not is_loopback(host):
             raise ValueError(f"the demo server listens on loopback only, not {host!r}")
+        version = ChatwootVersion.of(chatwoot_version)
+        throttle = None if rate_limit is None else FixedWindow(rate_limit, rate_window)
         served = list(dataset) if dataset is not None else generate_contacts(contacts, seed)
         if hostile:
             served = hostile_contacts() + served
@@ -102,7 +119,16 @@ class DemoServer:
         self.api_secret = api_secret
         self.hostile = hostile
         self.faults = FaultPlan()
-        self.store = ContactStore(served)
+        self.chatwoot_version = version
+        self.throttle = throttle
+        self.unstable_order = unstable_order
+        chatwoot = dialect == "chatwoot"
+        self.store = ContactStore(
+            served,
+            empties_first_descending=EMPTIES_FIRST_DESCENDING if chatwoot else frozenset(),
+            search_company=chatwoot and version.search_matches_company,
+            exact_identifier=chatwoot,
+        )
         self._rules = DialectRules(
             self.store,
             name=dialect,
@@ -110,6 +136,8 @@ class DemoServer:
             api_key=api_key,
             api_secret=api_secret,
             ignore_page_size=ignore_page_size,
+            version=version,
+            unstable_order=unstable_order,
         )
         self.stopping = threading.Event()
         self._state = threading.Lock()
@@ -123,7 +151,8 @@ class DemoServer:
 
     def __repr__(self) -> str:
         where = self.base_url if self._httpd else "not started"
-        return f"<DemoServer {self.dialect} {where} {len(self.store)} contacts>"
+        kind = f"chatwoot {self.chatwoot_version}" if self.dialect == "chatwoot" else self.dialect
+        return f"<DemoServer {kind} {where} {len(self.store)} contacts>"
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -251,6 +280,8 @@ class DemoServer:
         several tests)."""
         self.faults.clear()
         self.latency_ms = 0
+        if self.throttle is not None:
+            self.throttle.reset()
         self.reset_log()
 
     @property
@@ -304,6 +335,9 @@ class DemoServer:
         if latency > 0 and self.stopping.wait(latency / 1000):
             handler.close_connection = True
             return
+        if self.throttle is not None and not self.throttle.allow():
+            send(Answer(429, b"Retry later\n", "text/plain; charset=utf-8"), fault="throttled")
+            return
         route = self._rules.route(path) if handler.command == "GET" else None
         if route is None:
             send(json_answer(404, NOT_FOUND))
@@ -343,6 +377,9 @@ def serve_cli(
     account_id: int,
     faults: list[str],
     hostile: bool,
+    chatwoot_version: str = DEFAULT_VERSION,
+    rate_limit: int | None = None,
+    unstable_order: bool = False,
     out: Callable[[str], None] | None = None,
     err: Callable[[str], None] | None = None,
     listen_fd: int | None = None,
@@ -356,7 +393,8 @@ def serve_cli(
     ``listen_fd`` serves on an inherited listening socket instead of binding ``host:port``
     (``--demo`` binds it, so its address is known before this process is even running), and
     ``until_stdin_closes`` stops serving when standard input reaches its end (when the process
-    that started this one ends, however it ends).
+    that started this one ends, however it ends). ``chatwoot_version``, ``rate_limit`` (a
+    minute's requests) and ``unstable_order`` are ``DemoServer``'s.
     """
     say = out or _print_out
     complain = err or _print_err
@@ -366,6 +404,13 @@ def serve_cli(
         return 2
     try:
         plan = [parse_fault(spec) for spec in faults]
+    except ValueError as exc:
+        complain(f"livedesk-tui demo-server: {exc}")
+        return 2
+    try:
+        ChatwootVersion.of(chatwoot_version)
+        if rate_limit is not None:
+            FixedWindow(rate_limit)
     except ValueError as exc:
         complain(f"livedesk-tui demo-server: {exc}")
         return 2
@@ -380,6 +425,9 @@ def serve_cli(
             dialect=dialect,
             account_id=account_id,
             hostile=hostile,
+            chatwoot_version=chatwoot_version,
+            rate_limit=rate_limit,
+            unstable_order=unstable_order,
         )
         for fault in plan:
             server.faults.add(fault)
@@ -434,7 +482,8 @@ def banner(server: DemoServer, *, contacts: int, faults: list[Fault]) -> list[st
     size = f"{contacts:,} contacts, seed {server.seed}"
     if server.dialect == "chatwoot":
         lines = [
-            f"Chatwoot-style demo API on {url} ({size}, account {server.account_id})",
+            f"Chatwoot {server.chatwoot_version}-style demo API on {url} "
+            f"({size}, account {server.account_id})",
             f"  export LIVEDESK_BASE_URL={url} LIVEDESK_API_KEY={server.api_key}",
             f"  then: livedesk-tui --dialect chatwoot --account-id {server.account_id}",
         ]
@@ -449,6 +498,10 @@ def banner(server: DemoServer, *, contacts: int, faults: list[Fault]) -> list[st
         extras.append(f"latency {server.latency_ms:g} ms")
     if server.hostile:
         extras.append("hostile contacts first")
+    if server.throttle is not None:
+        extras.append(server.throttle.describe())
+    if server.dialect == "chatwoot" and server.unstable_order:
+        extras.append("unstable order without a sort")
     if faults:
         extras.append("faults " + ", ".join(fault.describe() for fault in faults))
     if extras:

@@ -11,13 +11,17 @@ Ordering rules, the ones a client may rely on:
   from ``additional_attributes``) compare case-insensitively (``str.casefold``). Numeric keys
   (``created_at``, ``last_activity_at``) compare as numbers.
 * A value that is missing, null, empty or blank, or of the wrong type (a number where text is
-  expected, text where a timestamp is), counts as empty. Empties come LAST in both directions.
+  expected, text where a timestamp is), counts as empty. Empties come LAST in both directions,
+  except for the keys in ``empties_first_descending`` (Chatwoot's ``name``, ``email`` and
+  ``phone_number``, sorted with the database's default null order), whose empties come FIRST
+  when descending.
 * Ties, and the empties among themselves, are ordered by id, ascending, in both directions, so
   paging is stable. Ids that are not integers (nor integer strings) come after all that are.
 * Without a (known) sort key the order is the data set's own, and the direction is ignored.
 
-Search is a case-insensitive substring match over name, e-mail, phone number and identifier;
-labels match if a contact carries any of them.
+Search is a case-insensitive substring match over name, e-mail, phone number and identifier
+(the identifier case-sensitively with ``exact_identifier``, and the company name too with
+``search_company``, as Chatwoot's versions do); labels match if a contact carries any of them.
 
 Speed (one page of 15 out of 100,000 contacts, sorted and filtered by label, in about a
 millisecond): each contact's JSON text is encoded once and reused; a label filter is a byte mask
@@ -85,10 +89,28 @@ class ContactStore:
     """Contacts in a fixed default order, queryable by labels, search text and sort key.
 
     Thread-safe: the demo server calls ``select`` from many handler threads.
+
+    Args:
+        contacts: The contacts, in their default order.
+        cache_size: How many filtered orders to keep.
+        empties_first_descending: Sort keys whose empties come first when descending.
+        search_company: Search matches ``additional_attributes.company_name`` too.
+        exact_identifier: Search matches the identifier case-sensitively.
     """
 
-    def __init__(self, contacts: Sequence[DemoContact], *, cache_size: int = 32) -> None:
+    def __init__(
+        self,
+        contacts: Sequence[DemoContact],
+        *,
+        cache_size: int = 32,
+        empties_first_descending: frozenset[str] = frozenset(),
+        search_company: bool = False,
+        exact_identifier: bool = False,
+    ) -> None:
         self._contacts = list(contacts)
+        self.empties_first_descending = empties_first_descending
+        self.search_company = search_company
+        self.exact_identifier = exact_identifier
         self._raws = [contact.raw for contact in self._contacts]
         self._cache_size = max(1, cache_size)
         self._lock = threading.RLock()
@@ -98,6 +120,7 @@ class ContactStore:
         self._ranks: dict[tuple[str, bool], list[int]] = {}
         self._by_id: list[int] | None = None
         self._haystacks: list[str] | None = None
+        self._identifiers: list[str] | None = None
         self._values: dict[str, list[Any]] = {}
         self._label_positions: dict[str, list[int]] = {}
         for position, contact in enumerate(self._contacts):
@@ -176,7 +199,7 @@ class ContactStore:
         wanted = frozenset(label for label in labels if label)
         key_name = sort if sort in SORT_KEYS else None
         descending = descending and key_name is not None
-        needle = search.strip().casefold()
+        needle = search.strip() if self.exact_identifier else search.strip().casefold()
         cache_key = (wanted, key_name, descending, needle)
         with self._lock:
             cached = self._selections.get(cache_key)
@@ -264,7 +287,11 @@ class ContactStore:
             present = [position for position in by_id if values[position] is not None]
             empty = [position for position in by_id if values[position] is None]
             # sorted() is stable even with reverse=True, so ties keep their id order either way.
-            order = sorted(present, key=values.__getitem__, reverse=descending) + empty
+            ordered = sorted(present, key=values.__getitem__, reverse=descending)
+            if descending and sort in self.empties_first_descending:
+                order = empty + ordered
+            else:
+                order = ordered + empty
             self._orders[key] = order
         return order
 
@@ -304,16 +331,32 @@ class ContactStore:
             return cached
         haystacks = self._haystacks
         if haystacks is None:
-            haystacks = self._haystacks = [_haystack(raw) for raw in self._raws]
+            fields = (*SEARCH_FIELDS, "company") if self.search_company else SEARCH_FIELDS
+            if self.exact_identifier:
+                fields = tuple(field for field in fields if field != "identifier")
+            haystacks = self._haystacks = [_haystack(raw, fields) for raw in self._raws]
+        identifiers: list[str] | None = None
+        if self.exact_identifier:
+            identifiers = self._identifiers
+            if identifiers is None:
+                identifiers = self._identifiers = [
+                    _text(raw.get("identifier")) for raw in self._raws
+                ]
         # Typing a search narrows it: scan only what a shorter, cached needle already matched.
         narrower: list[int] | None = None
         for earlier, positions in self._searches.items():
             if earlier in needle and (narrower is None or len(positions) < len(narrower)):
                 narrower = positions
-        if narrower is None:
-            found = [position for position, text in enumerate(haystacks) if needle in text]
+        candidates: Iterable[int] = range(len(haystacks)) if narrower is None else narrower
+        if identifiers is None:
+            found = [position for position in candidates if needle in haystacks[position]]
         else:
-            found = [position for position in narrower if needle in haystacks[position]]
+            folded = needle.casefold()
+            found = [
+                position
+                for position in candidates
+                if folded in haystacks[position] or needle in identifiers[position]
+            ]
         self._searches[needle] = found
         if len(self._searches) > 16:
             self._searches.popitem(last=False)
@@ -357,9 +400,54 @@ class MaskedOrder(Sequence[int]):
         return next(islice(compress(self._order, self._mask), index, None))
 
 
-def _haystack(raw: Mapping[str, Any]) -> str:
+class Rotated(Sequence[int]):
+    """``selection`` turned left by ``shift`` places (what comes off the front goes last)."""
+
+    __slots__ = ("_selection", "_shift")
+
+    def __init__(self, selection: Selection, shift: int) -> None:
+        self._selection = selection
+        self._shift = shift % len(selection) if len(selection) else 0
+
+    def __len__(self) -> int:
+        return len(self._selection)
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        size = len(self._selection)
+        if isinstance(index, slice):
+            start, stop, step = index.indices(size)
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            begin, end = start + self._shift, stop + self._shift
+            if end <= size:
+                return list(self._selection[begin:end])
+            if begin >= size:
+                return list(self._selection[begin - size : end - size])
+            return [*self._selection[begin:size], *self._selection[0 : end - size]]
+        if index < 0:
+            index += size
+        if not 0 <= index < size:
+            raise IndexError("selection index out of range")
+        return self._selection[(index + self._shift) % size]
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _haystack(raw: Mapping[str, Any], fields: Sequence[str] = SEARCH_FIELDS) -> str:
     parts = []
-    for field in SEARCH_FIELDS:
-        value = raw.get(field)
+    for field in fields:
+        if field == "company":
+            attrs = raw.get("additional_attributes")
+            value = attrs.get("company_name") if isinstance(attrs, Mapping) else None
+        else:
+            value = raw.get(field)
         parts.append(value.casefold() if isinstance(value, str) else "")
     return "\x00".join(parts)
