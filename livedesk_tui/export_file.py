@@ -182,13 +182,7 @@ def resolve_target(text: str, default_name: str) -> Path:
     target = Path(typed).expanduser()
     if target.is_dir():
         target = target / default_name
-    folder = target.parent
-    if not folder.is_dir():
-        raise ConfigError(f"There is no folder {folder}.")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ConfigError(f"The folder {folder} cannot be written to.")
-    if target.is_dir():
-        raise ConfigError(f"{target} is a folder.")
+    check_target(target)
     return target
 
 

@@ -105,3 +105,17 @@ def test_a_read_only_folder_is_refused(tmp_path: Path) -> None:
     locked.mkdir(mode=0o500)
     with pytest.raises(ConfigError, match="cannot be written to"):
         resolve_target(str(locked / "x.csv"), "d.csv")
+
+
+def test_a_second_export_to_the_same_file_is_refused_and_the_first_stays_whole(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "out.jsonl"
+    with open_partial(target) as first:
+        first.write('{"id":1}\n')
+        with pytest.raises(ConfigError, match="already exists"), open_partial(target) as second:
+            second.write('{"id":2}\n')
+        first.write('{"id":3}\n')
+    assert target.read_text(encoding="utf-8") == '{"id":1}\n{"id":3}\n'
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert not partial_path(target).exists()
