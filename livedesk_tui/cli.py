@@ -14,7 +14,7 @@ import argparse
 import os
 import sys
 import traceback
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,7 +35,19 @@ EXIT_INTERRUPTED = 130
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line plus a hint, still with exit code 2."""
+    """argparse, but a usage error is one line plus a hint, still with exit code 2; an
+    ``epilog_factory`` writes the epilog only when help is shown (it may import more)."""
+
+    def __init__(
+        self, *args: Any, epilog_factory: Callable[[], str] | None = None, **kw: Any
+    ) -> None:
+        super().__init__(*args, **kw)
+        self.epilog_factory = epilog_factory
+
+    def format_help(self) -> str:
+        if self.epilog_factory is not None:
+            self.epilog = self.epilog_factory()
+        return super().format_help()
 
     def error(self, message: str) -> Any:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\nTry '{self.prog} --help'.\n")
@@ -164,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
         "demo-server",
         help="run the demo API server on loopback",
         description="Serve seeded demo contacts over a LiveDesk-compatible API on loopback.",
-        epilog=_fault_help(),
+        epilog_factory=_fault_help,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     server.add_argument(
