@@ -59,6 +59,7 @@ from .models import MAX_PAGE_SIZE, ContactQuery, Page
 from .network import choose_proxy, proxy_failure, tls_failure, trust_context
 from .paging import served_page_size
 from .parse import error_detail, parse_page
+from .requests import list_request
 from .sanitize import clean, clip
 
 log = logging.getLogger("livedesk_tui.api")
@@ -88,12 +89,25 @@ class RetryPolicy:
     """Seconds before the first retry; doubled each time, with jitter."""
     max_wait: float = 30.0
     """A ``Retry-After`` longer than this is not waited for: the error is reported instead."""
+    rate_window: float = 60.0
+    """Chatwoot's rate limit window: fixed, aligned to the clock, a minute long. A 429 without
+    ``Retry-After`` from Chatwoot is retried once the next window has begun; asked again
+    within the same window, it is refused again."""
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
             return retry_after
         base = self.backoff * (2 ** (attempt - 1))
         return base * (0.75 + random.random() / 2)  # noqa: S311 - jitter, not cryptography
+
+    def window_wait(self, server_now: float) -> float:
+        """Seconds from ``server_now`` (the server's clock, Unix seconds) until just after
+        the next window begins: a little jitter, so many clients do not all ask at once, and
+        never more than the window and 5 seconds."""
+        window = self.rate_window
+        boundary = (math.floor(server_now / window) + 1) * window
+        jitter = random.uniform(0.0, min(1.0, window / 20))  # noqa: S311 - not cryptography
+        return min(boundary - server_now + jitter, window + 5.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,12 +174,17 @@ class ContactsClient:
         transport: httpx.AsyncBaseTransport | None = None,
         max_connections: int = 8,
         env: Mapping[str, str] | None = None,
+        on_wait: Callable[[str, float], None] | None = None,
     ) -> None:
         """Raises ``ConfigError`` when the profile's CA bundle or proxy cannot be used.
 
         ``env`` holds the proxy and certificate variables (``os.environ`` when ``None``).
+        ``on_wait`` is told, in one line and in seconds, each time a rate limit makes the
+        client wait before asking again (the export prints it, the browser shows it), since
+        such a wait can last up to a minute.
         """
         self.connection = connection
+        self.on_wait = on_wait
         self.proxy = choose_proxy(connection.base_url, connection.network, env=env)
         """The proxy requests go through (``None``: direct)."""
         self.retry = retry or RetryPolicy()
@@ -234,7 +253,7 @@ class ContactsClient:
         """
         size = self.effective_page_size(query)
         asked = query.with_page_size(size) if size != query.page_size else query
-        path, params = self._list_request(asked)
+        path, params = list_request(self.connection, asked)
         response = await self._get(path, params)
         return FetchedPage(query, asked, response.body, response.status)
 
@@ -257,7 +276,16 @@ class ContactsClient:
             asked = asked.with_page_size(size)
         parsed = parse_page(fetched.body, asked, status=fetched.status, max_contacts=max_contacts)
         page = self._settle_page_size(parsed)
+        if self._ignored_labels(page):
+            page = replace(page, labels_ignored=True)
         return page if page.query == fetched.query else replace(page, query=fetched.query)
+
+    def _ignored_labels(self, page: Page) -> bool:
+        """Whether a Chatwoot search with labels came back from a server that searched every
+        contact: only Chatwoot 4.10.1 and later say ``has_more``, and they ignore labels."""
+        query = page.query
+        chatwoot = self.connection.dialect == "chatwoot"
+        return chatwoot and bool(query.search and query.labels) and page.has_more is not None
 
     async def list_labels(self) -> list[str]:
         """The account's labels where the server can list them (Chatwoot); else empty."""
@@ -276,43 +304,25 @@ class ContactsClient:
     def _account_path(self) -> str:
         return f"/api/v1/accounts/{self.connection.account_id}"
 
-    def _list_request(self, query: ContactQuery) -> tuple[str, list[tuple[str, str]]]:
-        params: list[tuple[str, str]] = [("page", str(query.page))]
-        chatwoot = self.connection.dialect == "chatwoot"
-        if chatwoot:
-            path = f"{self._account_path()}/contacts"
-            if query.search:
-                path += "/search"
-        else:
-            path = "/api/v2/accounts/contacts"
-            params.append(("page_size", str(query.page_size)))
-        if len(query.labels) == 1 and not chatwoot:
-            params.append(("labels", query.labels[0]))
-        else:
-            params.extend(("labels[]", label) for label in query.labels)
-        params.append(("include_contact_inboxes", "true" if query.include_inboxes else "false"))
-        if query.sort:
-            if chatwoot:
-                prefix = "-" if query.direction == "desc" else ""
-                params.append(("sort", prefix + query.sort))
-            else:
-                params.append(("sort", query.sort))
-                params.append(("direction", query.direction))
-        if query.search:
-            params.append(("q", query.search))
-        return path, params
-
     def _settle_page_size(self, page: Page) -> Page:
-        """Adopt the server's page size when a page shows it differs from the one asked for."""
+        """Adopt the server's page size when a page shows it differs from the one asked for.
+
+        Chatwoot's is fixed at 15: a shorter page before the end (contacts deleted meanwhile)
+        does not make it smaller, or every later page would be asked for at the wrong place.
+        """
         served = served_page_size(page)
         if served is None:
+            return page
+        if self.connection.dialect == "chatwoot" and served < CHATWOOT_PAGE_SIZE:
             return page
         self.adopt_page_size(served, asked=page.page_size)
         return _with_page_size(page, served)
 
     def adopt_page_size(self, size: int, *, asked: int | None = None) -> None:
         """Ask for ``size`` contacts a page from now on: the size the server was seen to use
-        (by this client, or on a page read without it)."""
+        (by this client, or on a page read without it). Never below Chatwoot's fixed 15."""
+        if self.connection.dialect == "chatwoot" and size < CHATWOOT_PAGE_SIZE:
+            return
         self._observed_page_size = size
         log.info("server ignored page_size=%s; it sends %d a page", asked, size)
 
@@ -345,11 +355,35 @@ class ContactsClient:
             if retry_after is not None and retry_after > policy.max_wait:
                 raise error
             wait = policy.delay(attempt, retry_after)
+            if isinstance(error, RateLimitedError) and answer is not None:
+                wait = self._throttled_wait(answer, retry_after, wait)
             log.warning(
                 "%s; retry %d of %d in %.1f s", error.message, attempt, policy.attempts - 1, wait
             )
             await asyncio.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _throttled_wait(self, answer: _Answer, retry_after: float | None, backoff: float) -> float:
+        """How long to wait after a 429, told to ``on_wait``: what ``Retry-After`` asks; for
+        Chatwoot without one, until its next fixed window (by the server's ``Date`` when it
+        disagrees with this clock); else ``backoff``."""
+        host = self.connection.host
+        if retry_after is not None:
+            wait, why = retry_after, "as it asks"
+        elif self.connection.dialect == "chatwoot":
+            now = server_clock(answer.headers.get("date"), time.time())
+            wait = self.retry.window_wait(now)
+            window = self.retry.rate_window
+            span = "minute's window" if window == 60 else f"{window:g}-second window"
+            why = f"for the next {span}"
+        else:
+            return backoff
+        if self.on_wait is not None:
+            shown = math.ceil(wait) if wait >= 1 else round(wait, 1)
+            self.on_wait(
+                f"{host} is rate limiting requests (HTTP 429); waiting {shown:g} s {why}", wait
+            )
+        return wait
 
     async def _receive(self, path: str, params: list[tuple[str, str]]) -> _Answer:
         """One request, its body read within the limits (see the module docstring)."""
@@ -382,12 +416,19 @@ class ContactsClient:
         conn = self.connection
         where = conn.origin
         if status == 401:
-            what = "access token" if conn.dialect == "chatwoot" else "API key pair"
-            return AuthError(
-                f"{conn.host} refused the {what} (HTTP 401). Check the key from {where}.",
-                detail=detail,
-                status=status,
-            )
+            if conn.dialect == "chatwoot":  # every refusal is a 401 there: name each cause
+                message = (
+                    f"{conn.host} refused the access token (HTTP 401): it is wrong or revoked, "
+                    f"its user is not a member of account {conn.account_id}, the account is "
+                    "suspended, or a reverse proxy in front of Chatwoot drops the "
+                    "api_access_token header for its underscore (nginx needs "
+                    f"underscores_in_headers on). Check the token from {where}."
+                )
+            else:
+                message = (
+                    f"{conn.host} refused the API key pair (HTTP 401). Check the key from {where}."
+                )
+            return AuthError(message, detail=detail, status=status)
         if status == 403:
             return ForbiddenError(
                 f"{conn.host} says this key has no permission to list contacts (HTTP 403); "
@@ -594,6 +635,24 @@ class _Inflating:
 
 def _with_page_size(page: Page, size: int) -> Page:
     return replace(page, page_size=size)
+
+
+def server_clock(date: str | None, local_now: float) -> float:
+    """The server's time, in Unix seconds, from its ``Date`` header and this clock.
+
+    ``Date`` has whole seconds: when it is within the second this clock is in, the clocks
+    agree and this (finer) one is used; otherwise the server's, which a rate limit's windows
+    follow. A missing or unreadable ``Date`` leaves this clock.
+    """
+    if not date:
+        return local_now
+    try:
+        stamp = parsedate_to_datetime(date).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return local_now
+    if not math.isfinite(stamp) or stamp <= local_now < stamp + 1:
+        return local_now
+    return stamp
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:

@@ -20,6 +20,12 @@ stop the export. A page whose every row was already written stops it too (a serv
 ``page``, or answering pages past the end with its last one, never runs out of pages), as does
 an empty page. Nothing is sized by a number the server chose: page numbers are taken one by one.
 
+Chatwoot. Without a sort it lists contacts in no set order (no ``ORDER BY``), so pages fetched
+one by one can repeat or skip a contact: ``stable_query`` asks for ``created_at`` ascending
+instead, the closest to stable, and says so. A search with labels on Chatwoot 4.10.1 and later
+searches every contact (labels are ignored): the export holds what the server sent and says
+so in a warning (``LABELS_IGNORED``), rather than pretend the labels were applied.
+
 Write failures (a full disk, a reader that closed the pipe) stop the export with
 ``OutputFailed``, saying how many contacts were written before it.
 """
@@ -33,9 +39,10 @@ import io
 import json
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import aclosing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TextIO
 
+from .connection import Connection
 from .errors import BadResponseError, ErrorKind, LiveDeskError
 from .models import Contact, ContactQuery, Page, as_text
 from .source import ContactsSource
@@ -64,6 +71,27 @@ CSV_COLUMNS: tuple[str, ...] = (
 )
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+LABELS_IGNORED = (
+    "this server (Chatwoot 4.10.1 or later) does not apply labels to a search: the export "
+    "holds every contact matching the search"
+)
+STABLE_SORT = "created_at"
+
+
+def stable_query(query: ContactQuery, connection: Connection) -> tuple[ContactQuery, str | None]:
+    """The query an export asks for, and a one-line note when it differs from ``query``.
+
+    Chatwoot has no order without a sort, so its pages can repeat or skip contacts: an export
+    with no sort asks for ``created_at`` ascending (the closest to stable) instead.
+    """
+    if connection.dialect != "chatwoot" or query.sort:
+        return query, None
+    note = (
+        f"Chatwoot has no set order without a sort, so pages could repeat or skip contacts: "
+        f"exporting sorted by {STABLE_SORT} (oldest first); choose another with --sort"
+    )
+    return replace(query, sort=STABLE_SORT, direction="asc"), note
 
 
 @dataclass(frozen=True, slots=True)
@@ -431,6 +459,7 @@ class _Tally:
         self.limit: int | None = None
         """The last page the server's count allows asking for (one past its end)."""
         self.changed = False
+        self.labels_ignored = False
 
     def begin(self) -> None:
         with _writing(self):
@@ -455,6 +484,9 @@ class _Tally:
             )
 
     def take(self, page: Page) -> None:
+        if page.labels_ignored and not self.labels_ignored:
+            self.labels_ignored = True
+            self.result.warnings.append(LABELS_IGNORED)
         if self.pages_total is None:
             self.pages_total = page.page_count
             self.page_size = page.page_size

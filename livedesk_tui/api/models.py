@@ -225,6 +225,9 @@ class Page:
     omitted: int = 0
     """Rows the server sent that were not read into ``contacts`` (a page read with
     ``max_contacts``): ``len(contacts) + omitted`` rows came in all."""
+    labels_ignored: bool = False
+    """The query asked for labels and a search, and the server searched every contact
+    instead (Chatwoot 4.10.1 and later do): the rows match the search, not the labels."""
 
     @property
     def number(self) -> int:

@@ -13,6 +13,10 @@ from .models import MAX_PAGE_SIZE, ContactQuery
 
 USER_AGENT = "livedesk-tui/0.1"
 CHATWOOT_PAGE_SIZE = 15
+CHATWOOT_SORT_KEYS: dict[str, tuple[str, ...]] = {"company": ("company_name", "company")}
+"""Sort keys Chatwoot names differently by version: the company key is ``company_name`` since
+4.13 and ``company`` before. An undeclared key is ignored without an error (the answer comes
+back unsorted), and each version applies the one it declares from a comma-separated list."""
 
 Params = list[tuple[str, str]]
 
@@ -41,7 +45,8 @@ def list_request(connection: Connection, query: ContactQuery) -> tuple[str, Para
     if query.sort:
         if chatwoot:
             prefix = "-" if query.direction == "desc" else ""
-            params.append(("sort", prefix + query.sort))
+            keys = CHATWOOT_SORT_KEYS.get(query.sort, (query.sort,))
+            params.append(("sort", ",".join(prefix + key for key in keys)))
         else:
             params.append(("sort", query.sort))
             params.append(("direction", query.direction))
