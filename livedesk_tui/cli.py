@@ -218,6 +218,28 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="put contacts with hostile strings first (default: off)",
     )
+    server.add_argument(
+        "--chatwoot-version",
+        default="4.15",
+        metavar="V",
+        help="with --dialect chatwoot, the version to behave as, 4.8 to 4.15 (4.10.1 and "
+        "later: search ignores labels and says has_more; 4.13 and later: company_name) "
+        "(default: %(default)s)",
+    )
+    server.add_argument(
+        "--rate-limit",
+        type=_bounded_int(1, None),
+        default=None,
+        metavar="N",
+        help="answer 429 Retry later past N requests a clock minute, as Chatwoot's "
+        "rack-attack does (default: no limit)",
+    )
+    server.add_argument(
+        "--unstable-order",
+        action="store_true",
+        help="with --dialect chatwoot, list contacts in another order on every other page "
+        "when no sort is asked for, as a query without ORDER BY may (default: off)",
+    )
     # For --demo, which runs the server as a child process: serve on an inherited listening
     # socket, and stop when standard input ends (when the parent ends).
     server.add_argument("--listen-fd", type=_non_negative, default=None, help=argparse.SUPPRESS)
@@ -314,6 +336,9 @@ def _dispatch(args: argparse.Namespace) -> int:
             account_id=args.account_id or 1,
             faults=args.fault,
             hostile=args.hostile,
+            chatwoot_version=args.chatwoot_version,
+            rate_limit=args.rate_limit,
+            unstable_order=args.unstable_order,
             listen_fd=args.listen_fd,
             until_stdin_closes=args.until_stdin_closes,
         )
@@ -415,6 +440,7 @@ def _start_logging(args: argparse.Namespace, connection: Connection) -> None:
 
 
 def _export(args: argparse.Namespace, connection: Connection) -> int:
+    from .api.export import stable_query
     from .export_command import run_export
 
     query = ContactQuery(
@@ -425,6 +451,9 @@ def _export(args: argparse.Namespace, connection: Connection) -> int:
         include_inboxes=not args.no_inboxes,
         page_size=args.page_size,
     )
+    query, note = stable_query(query, connection)
+    if note:
+        print(f"livedesk-tui: {note}", file=sys.stderr)
     return run_export(
         connection=connection,
         query=query,

@@ -245,7 +245,7 @@ async def test_a_throttled_request_waits_for_the_next_window_and_says_so() -> No
             server.reset()
             told: list[tuple[str, float]] = []
             async with ContactsClient(
-                server.connection(), retry=policy, on_wait=lambda m, s: told.append((m, s))
+                server.connection(), retry=policy, on_wait=lambda m, s, to=told: to.append((m, s))
             ) as client:
                 await client.list_contacts(ContactQuery())  # the window's one request
                 page = await client.list_contacts(ContactQuery(page=2))
@@ -361,3 +361,44 @@ async def test_the_stable_sort_exports_every_contact_once_where_no_sort_would_no
         stable, _ = stable_query(ContactQuery(), server.connection())
         ids = await export(stable)
     assert sorted(ids) == sorted(c.raw["id"] for c in DATASET) and len(ids) == len(set(ids))
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+def test_demo_server_takes_a_version_a_rate_limit_and_an_unstable_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from livedesk_tui import cli
+    from livedesk_tui.demo import server as demo_server
+
+    given: dict[str, Any] = {}
+    monkeypatch.setattr(demo_server, "serve_cli", lambda **kwargs: given.update(kwargs) or 0)
+    argv = ["demo-server", "--dialect", "chatwoot", "--chatwoot-version", "4.10.0"]
+    assert cli.main([*argv, "--rate-limit", "100", "--unstable-order"]) == 0
+    assert (given["chatwoot_version"], given["rate_limit"], given["unstable_order"]) == (
+        "4.10.0",
+        100,
+        True,
+    )
+    assert cli.main(["demo-server"]) == 0
+    assert (given["chatwoot_version"], given["rate_limit"], given["unstable_order"]) == (
+        "4.15",
+        None,
+        False,
+    )
+
+
+def test_an_export_from_chatwoot_without_a_sort_says_it_sorts_by_creation(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from livedesk_tui import cli
+
+    assert cli.main(["--demo", "--dialect", "chatwoot", "export", "--format", "jsonl"]) == 0
+    out, err = capsys.readouterr()
+    notes = [line for line in err.splitlines() if "created_at" in line]
+    assert len(notes) == 1 and notes[0].startswith("livedesk-tui: Chatwoot has no set order")
+    stamps = [json.loads(line)["created_at"] for line in out.splitlines()]
+    assert len(stamps) == 1000 and stamps == sorted(stamps)
+    assert cli.main(["--demo", "--dialect", "chatwoot", "export", "--sort", "name"]) == 0
+    assert "created_at" not in capsys.readouterr().err
