@@ -9,11 +9,22 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from tui_fixtures import Notices, expected_ids, make_app, shown_ids, utc, wait_for_page, wait_until
+from tui_fixtures import (
+    FIXED_NOW,
+    Notices,
+    expected_ids,
+    make_app,
+    shown_ids,
+    utc,
+    wait_for_page,
+    wait_until,
+)
 
 from livedesk_tui.api.models import ContactQuery
 from livedesk_tui.demo.catalogue import LABEL_TITLES
+from livedesk_tui.demo.faults import parse_fault
 from livedesk_tui.demo.server import DemoServer
+from livedesk_tui.tui.app import LiveDeskApp
 from livedesk_tui.tui.widgets.filter_sidebar import FilterSidebar
 
 __all__ = ["utc"]
@@ -108,3 +119,49 @@ async def test_label_suggestions_come_from_the_server(server: DemoServer) -> Non
         assert sidebar.suggester.labels[0] == "from-config"
         assert set(sidebar.suggester.labels[1:]) == set(LABEL_TITLES)
         assert any(r.path == "/api/v1/accounts/7/labels" for r in server.requests)
+
+
+async def test_a_search_whose_labels_the_server_ignored_says_so(server: DemoServer) -> None:
+    query = ContactQuery(search="example", labels=("vip",))
+    notices = Notices()
+    app = make_app(server, initial_query=query)
+    async with app.run_test(size=(100, 24), notifications=True, message_hook=notices.hook) as pilot:
+        await wait_for_page(pilot, app, 1)
+        assert app.page is not None and app.page.labels_ignored
+        assert "labels not applied: this server searches every contact" in app.status_text()
+        await wait_until(pilot, lambda: bool(notices.seen))
+        title, text, severity = notices.seen[-1]
+        assert (title, severity) == ("Labels not applied", "warning")
+        assert text.startswith("This server (Chatwoot 4.10.1 or later) does not apply labels")
+
+
+async def test_an_old_search_counts_its_pages_and_applies_labels() -> None:
+    with DemoServer(contacts=100, seed=3, dialect="chatwoot", chatwoot_version="4.8") as old:
+        term = "example"
+        matches = len(old.store.select(search=term))
+        app = make_app(old, initial_query=ContactQuery(search=term))
+        async with app.run_test(size=(100, 24)) as pilot:
+            await wait_for_page(pilot, app, 1)
+            pages = -(-matches // CHATWOOT_PAGE)
+            assert app.status_text().startswith(f"page 1 of {pages} · {matches} contacts")
+        labelled = make_app(old, initial_query=ContactQuery(search=term, labels=("vip",)))
+        async with labelled.run_test(size=(100, 24)) as pilot:
+            await wait_for_page(pilot, labelled, 1)
+            assert labelled.page is not None and not labelled.page.labels_ignored
+            assert "labels not applied" not in labelled.status_text()
+
+
+async def test_the_status_line_says_while_it_waits_for_the_rate_limit(server: DemoServer) -> None:
+    from livedesk_tui.api.client import ContactsClient, RetryPolicy
+
+    server.faults.add(parse_fault("429@page=1"))  # Retry later, no Retry-After
+    policy = RetryPolicy(attempts=3, backoff=0.01, rate_window=0.6)
+    client = ContactsClient(server.connection(), retry=policy, timeout=5.0)
+    app = LiveDeskApp(server.connection(), client=client, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 24)) as pilot:
+        said = f"{server.connection().host} is rate limiting requests (HTTP 429); waiting"
+        await wait_until(pilot, lambda: said in app.status_text())
+        assert "0.6-second window" in app.status_text()
+        await wait_for_page(pilot, app, 1)
+        assert "rate limiting" not in app.status_text()
+    assert [r.status for r in server.requests if r.page == 1][:2] == [429, 200]

@@ -169,6 +169,8 @@ class LiveDeskApp(App[None]):
         self.exports = Exports(self, timeout=timeout)
         self._quit_asked = False
         self._client = client
+        self._waiting = ""
+        """What the client waits for before asking again (a rate limit's window), if anything."""
         self._timeout = timeout
         """Seconds the client it opens waits for an answer (its default when ``None``)."""
         self._label_suggestions = tuple(label_suggestions)
@@ -346,7 +348,14 @@ class LiveDeskApp(App[None]):
             self._client = await asyncio.to_thread(
                 open_client, self.connection, timeout=self._timeout
             )
+        if getattr(self._client, "on_wait", False) is None:  # a ContactsClient told nobody
+            self._client.on_wait = self._rate_limited  # type: ignore[attr-defined]
         return self._client
+
+    def _rate_limited(self, message: str, seconds: float) -> None:
+        """The client waits (up to a minute) for a rate limit: the status line says so."""
+        self._waiting = clean(clip(message, 160))
+        self._update_status()
 
     def watch_contact_query(self, old: ContactQuery, new: ContactQuery) -> None:
         if old.filters != new.filters:
@@ -439,6 +448,7 @@ class LiveDeskApp(App[None]):
         self.page = page
         self.pending = None
         self.error = None
+        self._waiting = ""
         table = self._table
         keep_row = previous is not None and previous.query.filters == page.query.filters
         try:
@@ -456,6 +466,15 @@ class LiveDeskApp(App[None]):
         )
         self._show_highlighted()
         self._update_status()
+        if page.labels_ignored and page.number == 1 and not message.from_cache:
+            self.notify(
+                "This server (Chatwoot 4.10.1 or later) does not apply labels to a search: "
+                "the list holds every contact matching the search.",
+                title="Labels not applied",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
         if page.omitted:
             if not message.from_cache:
                 self.notify(
@@ -482,6 +501,7 @@ class LiveDeskApp(App[None]):
         log.warning("page %d failed (%s): %s", message.query.page, error.kind.value, error)
         self.pending = None
         self.error = error
+        self._waiting = ""
         if self.page is None:
             self._show_empty(f"Could not load contacts. Press {self.keys_for('reload')} to retry.")
         self._update_status()
@@ -573,7 +593,9 @@ class LiveDeskApp(App[None]):
             where += " · " + _describe(page.query)
         state, kind = "", ""
         if self.pending is not None:
-            if page is None or self.pending.filters == page.query.filters:
+            if self._waiting:
+                state = self._waiting
+            elif page is None or self.pending.filters == page.query.filters:
                 state = f"loading page {self.pending.page}…"
             else:
                 state = f"loading {_describe(query)}…"
@@ -582,6 +604,8 @@ class LiveDeskApp(App[None]):
             retry = self.keys_for("reload")
             state = f"failed ({retry} to retry): " + clean(clip(self.error.message, 200))
             kind = "error"
+        elif page is not None and page.labels_ignored:
+            state = "labels not applied: this server searches every contact"
         conn = self.connection
         self._status.show(
             where, state=state, kind=kind, connection=f"{clean(conn.host)} · {clean(conn.profile)}"
