@@ -400,12 +400,15 @@ def example_answer(prism: PrismServer, path: str) -> list[dict[str, Any]]:
     return payload
 
 
+# Without --sort an export from Chatwoot asks for created_at (its only order close to stable),
+# which the document lacks (see test_export_with_a_sort_the_document_lacks_stops_at_page_1):
+# these name a key the document lists.
 @pytest.mark.parametrize(
     "options",
     [
-        pytest.param((), id="all"),
+        pytest.param(("--sort", "name"), id="all"),
         pytest.param(("--sort", "last_activity_at", "--direction", "desc"), id="sorted"),
-        pytest.param(("--search", "yamada", "--label", "vip"), id="search"),
+        pytest.param(("--search", "yamada", "--label", "vip", "--sort", "name"), id="search"),
     ],
 )
 def test_export_of_the_example_ends_with_each_contact_once(
