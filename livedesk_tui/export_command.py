@@ -4,8 +4,9 @@ the reader goes away or a signal comes.
 - The format is ``--format``'s; without it, the output file's extension picks it (``.csv``,
   ``.json``, ``.jsonl``, as in the app's export dialog), and any other name gets JSON Lines.
   ``--format`` wins over an extension that asks for another one, with a one-line warning.
-- No ``--output``, or ``-o -``: standard output. A file is written as ``FILE.partial`` (0600,
-  created exclusively; see ``export_file``) and renamed only when complete.
+- No ``--output``, or ``-o -``: standard output. A file is written under a unique name of its
+  own (0600, created exclusively; see ``export_file``) and renamed onto ``FILE`` only when
+  complete, or onto ``FILE.partial`` when it stops with contacts written.
 - A reader that closes the pipe early (``... | head -1``) ends the export quietly: no message,
   exit code 141 (128 + SIGPIPE), what ``git log | head -1`` gives, since SIGPIPE ends git.
 - SIGINT (Ctrl+C), SIGTERM and SIGHUP stop the export between two pages: what was written is
@@ -195,7 +196,7 @@ def run_export(
 
 @contextmanager
 def _output(target: Path | None) -> Iterator[TextIO]:
-    """stdout, or a file written as FILE.partial and renamed only when the export completes."""
+    """stdout, or a file put in place as FILE when the export completes (see ``open_partial``)."""
     if target is None:
         yield sys.stdout
         sys.stdout.flush()

@@ -5,20 +5,22 @@ always holds a whole export: a failure leaves ``FILE.partial`` (the pages before
 and an export cancelled from the app removes its partial file, as does a failure before any
 contact was written (there is nothing in it to keep).
 
-Exported contacts are personal data: both files are created 0600, like the log and the state
-file. ``FILE.partial`` is created exclusively and never through a symbolic link (``O_CREAT |
-O_EXCL | O_NOFOLLOW``): one already there (another export to the same file running, one that
-stopped and left it, or a link planted to redirect the write) is refused, untouched, before any
-page is asked for. A complete export is flushed to disk and renamed onto ``FILE`` in one step,
-so ``FILE`` is always either the previous file or the whole new export.
+Exported contacts are personal data: every file is created 0600, like the log and the state
+file. The export is written to a file of its own, a unique hidden name beside the target created
+exclusively (``O_EXCL | O_NOFOLLOW``: never an existing file, never through a planted link), so
+two exports to the same target never write into one file, and a ``FILE.partial`` left by an
+earlier run does not stand in the way. At the end that file is renamed in one step: onto
+``FILE`` when complete (flushed to disk first), onto ``FILE.partial`` when the export failed or
+was interrupted with contacts written. A rename replaces a link planted at either name rather
+than writing through it; ``FILE`` is always either the previous file or a whole export.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -31,14 +33,19 @@ from .api.models import ContactQuery
 from .api.source import ContactsSource
 
 EXTENSIONS: dict[str, str] = {"csv": ".csv", "json": ".json", "jsonl": ".jsonl"}
-FILE_MODE = 0o600
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-_CREATE |= getattr(os, "O_CLOEXEC", 0)
+
+
+WRITING_SUFFIX = ".writing"
 
 
 def partial_path(target: Path) -> Path:
     """Where an export to ``target`` is written until it is complete."""
     return target.with_name(target.name + ".partial")
+
+
+def files_being_written(target: Path) -> list[Path]:
+    """The files exports to ``target`` are writing now (hidden, unique, beside it)."""
+    return sorted(target.parent.glob(f".{target.name}.*{WRITING_SUFFIX}"))
 
 
 def format_of(target: Path) -> Format | None:
@@ -67,27 +74,26 @@ def check_target(target: Path) -> None:
 
 @contextmanager
 def open_partial(target: Path) -> Iterator[TextIO]:
-    """A new text file at ``FILE.partial`` (0600), renamed to ``target`` when the block ends
-    normally.
+    """A new private text file for an export to ``target``, put in place when the block ends.
 
-    When the block raises, the partial file stays (it holds what was written) unless the
-    export was cancelled (``asyncio.CancelledError``) or the error says no contact was written
-    (an error whose ``result.written`` is 0), which remove it.
+    Ending normally, the file becomes ``target``. When the block raises, it becomes
+    ``FILE.partial`` (it holds what was written), unless the export was cancelled
+    (``asyncio.CancelledError``) or the error says no contact was written (an error whose
+    ``result.written`` is 0): then it is removed.
 
     Raises:
-        ConfigError: ``target`` cannot be written (see ``check_target``), the partial file
-            already exists or is a link, or the finished file cannot be put in place.
+        ConfigError: ``target`` cannot be written (see ``check_target``), or the finished file
+            cannot be put in place.
     """
     check_target(target)
     partial = partial_path(target)
     try:
-        fd = os.open(partial, _CREATE, FILE_MODE)
-    except FileExistsError:
-        raise ConfigError(_exists_message(partial, target)) from None
+        fd, name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=WRITING_SUFFIX, dir=target.parent
+        )
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise ConfigError(_exists_message(partial, target)) from None
-        raise ConfigError(f"Cannot write {partial}: {exc.strerror or exc}.") from None
+        raise ConfigError(f"Cannot write in {target.parent}: {exc.strerror or exc}.") from None
+    writing = Path(name)
     handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
     try:
         yield handle
@@ -95,32 +101,35 @@ def open_partial(target: Path) -> Iterator[TextIO]:
         with contextlib.suppress(OSError):  # what could not be written stays unwritten
             handle.close()
         if isinstance(exc, asyncio.CancelledError) or _nothing_written(exc):
-            _remove(partial)
+            _remove(writing)
+        else:
+            _keep(writing, partial)
         raise
     try:
         with handle:
             handle.flush()
             os.fsync(handle.fileno())
     except OSError as exc:
+        _keep(writing, partial)
         raise ConfigError(
-            f"Cannot finish writing {partial}: {exc.strerror or exc}; it is kept as it is."
+            f"Cannot finish writing {target}: {exc.strerror or exc}; what was written is kept "
+            f"in {partial}."
         ) from None
     try:
-        os.replace(partial, target)
+        os.replace(writing, target)
     except OSError as exc:
+        _keep(writing, partial)
         raise ConfigError(
             f"Cannot put the finished export in place as {target}: {exc.strerror or exc}; "
             f"it is complete in {partial}."
         ) from None
 
 
-def _exists_message(partial: Path, target: Path) -> str:
-    if partial.is_symlink():
-        return f"{partial} is a symbolic link; an export never writes through one. Remove it."
-    return (
-        f"{partial} already exists: another export to {target.name} is running, or one stopped "
-        "and left it. Move or remove it, then export again."
-    )
+def _keep(writing: Path, partial: Path) -> None:
+    """What was written, as ``FILE.partial`` (replacing an older one, or a link, never
+    writing through it); left under its own name if even that fails."""
+    with contextlib.suppress(OSError):
+        os.replace(writing, partial)
 
 
 def _nothing_written(exc: BaseException) -> bool:

@@ -21,6 +21,7 @@ from livedesk_tui.api.export import ExportResult
 from livedesk_tui.api.models import ContactQuery
 from livedesk_tui.demo.faults import Fault
 from livedesk_tui.demo.server import DemoServer
+from livedesk_tui.export_file import files_being_written
 from livedesk_tui.tui.app import LiveDeskApp
 from livedesk_tui.tui.exporting import ExportJob
 from livedesk_tui.tui.messages import ExportEnded
@@ -183,7 +184,7 @@ async def test_progress_shows_paging_goes_on_escape_cancels_and_quitting_asks(
         await type_path(pilot, "all.jsonl")
         await wait_until(pilot, lambda: "200 of 400 contacts · page 2 of 4" in screen_text(app))
         assert screen.query_one("#export-bar", ProgressBar).percentage == pytest.approx(1 / 2)
-        assert (tmp_path / "all.jsonl.partial").exists()
+        assert files_being_written(tmp_path / "all.jsonl")
 
         await pilot.press("b")  # the export goes on behind; the list answers keys
         await wait_until(pilot, lambda: not isinstance(app.screen, ExportScreen))
@@ -203,6 +204,7 @@ async def test_progress_shows_paging_goes_on_escape_cancels_and_quitting_asks(
         assert not app.exports.running
         assert not app.query("#export-strip")
         assert not (tmp_path / "all.jsonl.partial").exists()
+        assert not files_being_written(tmp_path / "all.jsonl")
 
         await open_dialog(pilot, app)  # another, to the file offered: quitting asks first
         await pilot.press("enter")
@@ -236,6 +238,23 @@ async def test_a_failing_page_leaves_the_partial_file_and_says_so(
     assert not target.exists()
     lines = (tmp_path / "broken.jsonl.partial").read_bytes().splitlines()
     assert lines == served_json(server, ContactQuery())[:100]
+
+
+async def test_a_failure_before_any_contact_says_nothing_was_written(
+    server: DemoServer, tmp_path: Path
+) -> None:
+    notices = Notices()
+    app = make_app(server)
+    async with app.run_test(size=(80, 24), notifications=True, message_hook=notices.hook) as pilot:
+        await wait_for_page(pilot, app, 1)
+        server.faults.add(Fault("status", status=404, times=None))
+        await open_dialog(pilot, app)
+        await type_path(pilot, "broken.jsonl")
+        await wait_until(pilot, lambda: bool(notices.titled("Export failed")))
+        [text] = notices.titled("Export failed")
+        assert text.startswith("Export stopped at page 1:")
+        assert text.endswith("Nothing was written, so no file was kept.")
+    assert sorted(p.name for p in tmp_path.iterdir() if "broken" in p.name) == []
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])

@@ -14,6 +14,7 @@ from livedesk_tui.api.errors import ConfigError
 from livedesk_tui.export_file import (
     default_export_name,
     default_export_text,
+    files_being_written,
     open_partial,
     partial_path,
     resolve_target,
@@ -29,7 +30,7 @@ def test_a_complete_export_is_renamed_into_place(tmp_path: Path) -> None:
     target = tmp_path / "out.csv"
     with open_partial(target) as out:
         out.write("id\r\n1\r\n")
-        assert partial_path(target).exists() and not target.exists()
+        assert len(files_being_written(target)) == 1 and not target.exists()
     assert target.read_bytes() == b"id\r\n1\r\n"
     assert not partial_path(target).exists()
 
@@ -107,15 +108,15 @@ def test_a_read_only_folder_is_refused(tmp_path: Path) -> None:
         resolve_target(str(locked / "x.csv"), "d.csv")
 
 
-def test_a_second_export_to_the_same_file_is_refused_and_the_first_stays_whole(
-    tmp_path: Path,
-) -> None:
+def test_two_exports_to_the_same_file_never_write_into_one_file(tmp_path: Path) -> None:
     target = tmp_path / "out.jsonl"
     with open_partial(target) as first:
         first.write('{"id":1}\n')
-        with pytest.raises(ConfigError, match="already exists"), open_partial(target) as second:
+        with open_partial(target) as second:
             second.write('{"id":2}\n')
+        assert target.read_text(encoding="utf-8") == '{"id":2}\n'
         first.write('{"id":3}\n')
     assert target.read_text(encoding="utf-8") == '{"id":1}\n{"id":3}\n'
     assert target.stat().st_mode & 0o777 == 0o600
     assert not partial_path(target).exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"], "no file left behind"

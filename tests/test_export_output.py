@@ -220,33 +220,48 @@ def test_a_full_standard_output_says_so(tmp_path: Path, server: DemoServer) -> N
 # --- the partial file is ours alone ----------------------------------------------------------
 
 
-def test_a_partial_file_already_there_is_not_touched(
+def test_a_partial_file_left_by_an_earlier_run_does_not_stand_in_the_way(
     tmp_path: Path, server: DemoServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "x.jsonl"
     partial = tmp_path / "x.jsonl.partial"
-    partial.write_text("another export's\n", encoding="utf-8")
+    partial.write_text("an earlier export's\n", encoding="utf-8")
     code, _, err = export(["-o", str(target)], capsys)
-    assert code == 2
-    assert f"{partial} already exists" in err and err.count("\n") == 1
-    assert partial.read_text(encoding="utf-8") == "another export's\n"
-    assert not target.exists()
-    assert server.requests == []
+    assert code == 0, err
+    assert len(target.read_text(encoding="utf-8").splitlines()) == len(server.contacts)
+    assert partial.read_text(encoding="utf-8") == "an earlier export's\n", "not ours to remove"
+    assert {p.name for p in tmp_path.iterdir()} == {"x.jsonl", "x.jsonl.partial"}
 
 
-def test_a_planted_link_is_never_followed(
-    tmp_path: Path, server: DemoServer, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("planted", ["x.jsonl.partial", "x.jsonl"])
+def test_a_planted_link_is_never_written_through(
+    tmp_path: Path, server: DemoServer, capsys: pytest.CaptureFixture[str], planted: str
 ) -> None:
     victim = tmp_path / "victim"
     victim.write_text("precious\n", encoding="utf-8")
-    target = tmp_path / "x.jsonl"
-    (tmp_path / "x.jsonl.partial").symlink_to(victim)
-    code, _, err = export(["-o", str(target)], capsys)
-    assert code == 2
-    assert err.count("\n") == 1
+    (tmp_path / planted).symlink_to(victim)
+    code, _, err = export(["-o", str(tmp_path / "x.jsonl")], capsys)
+    assert code == 0, err
     assert victim.read_text(encoding="utf-8") == "precious\n"
-    assert not target.exists()
-    assert server.requests == []
+    assert not (tmp_path / "x.jsonl").is_symlink()
+
+
+def test_a_failed_export_replaces_a_planted_partial_link_instead_of_following_it(
+    tmp_path: Path, server: DemoServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from livedesk_tui.demo.faults import Fault
+
+    server.faults.add(Fault(kind="status", status=500, page=2, times=None))
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n", encoding="utf-8")
+    partial = tmp_path / "x.jsonl.partial"
+    partial.symlink_to(victim)
+    code, _, err = export(["--page-size", "20", "-o", str(tmp_path / "x.jsonl")], capsys)
+    assert code == 4, err
+    assert victim.read_text(encoding="utf-8") == "precious\n"
+    assert not partial.is_symlink()
+    assert len(partial.read_text(encoding="utf-8").splitlines()) == 20
+    assert partial.stat().st_mode & 0o777 == 0o600
 
 
 def test_a_dangling_planted_link_is_never_followed(
@@ -254,9 +269,10 @@ def test_a_dangling_planted_link_is_never_followed(
 ) -> None:
     victim = tmp_path / "created-through-the-link"
     (tmp_path / "x.jsonl.partial").symlink_to(victim)
+    (tmp_path / "x.jsonl").symlink_to(tmp_path / "also-created-through-the-link")
     code, _, err = export(["-o", str(tmp_path / "x.jsonl")], capsys)
-    assert code == 2, err
-    assert not victim.exists()
+    assert code == 0, err
+    assert not victim.exists() and not (tmp_path / "also-created-through-the-link").exists()
 
 
 # --- what a failure says ---------------------------------------------------------------------

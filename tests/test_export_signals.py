@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from livedesk_tui.demo.server import DEMO_API_KEY, DEMO_API_SECRET, DemoServer
+from livedesk_tui.export_file import files_being_written
 
 CONTACTS = 400
 PAGE_SIZE = 20
@@ -137,8 +138,9 @@ def test_a_signal_during_a_demo_export_leaves_no_process(tmp_path: Path) -> None
         watchdog = threading.Timer(60, process.kill)
         watchdog.start()
         try:
-            partial = tmp_path / "demo.jsonl.partial"
-            wait_for(partial.exists, "the partial file")
+            wait_for(
+                lambda: bool(files_being_written(tmp_path / "demo.jsonl")), "the export's file"
+            )
             assert children_of(process.pid) == [], "the demo server runs in the export's process"
             process.send_signal(signal.SIGTERM)
             _, err_bytes = process.communicate(timeout=30)
