@@ -54,7 +54,13 @@ class ExportJob:
 
 class ExportInterrupted(Exception):
     """Stops an export while keeping its partial file (``open_partial`` removes it only when
-    cancelled)."""
+    cancelled, or when ``result`` says nothing was written)."""
+
+    def __init__(self, written: int) -> None:
+        from ..api.export import ExportResult
+
+        super().__init__(f"interrupted after {written} contacts")
+        self.result = ExportResult(written=written)
 
 
 class Exports:
@@ -158,7 +164,7 @@ class Exports:
                     )
                 except asyncio.CancelledError:
                     if job.interrupted:  # not cancelled by the user: keep the partial file
-                        raise ExportInterrupted from None
+                        raise ExportInterrupted(job.written) from None
                     raise
         except ExportInterrupted:
             app.post_message(ExportEnded(cancelled=True))
@@ -214,8 +220,11 @@ class Exports:
         if message.error is not None:
             text = clean(clip(message.error.message, 600))
             if isinstance(message.error, ExportFailed):
-                partial = shown_path(partial_path(job.target))
-                text += f"\nThe contacts before it are in {clean(partial)}."
+                if message.error.result.written:
+                    partial = shown_path(partial_path(job.target))
+                    text += f"\nThe contacts before it are in {clean(partial)}."
+                else:
+                    text += "\nNothing was written, so no file was kept."
             notify(text, title="Export failed", severity="error", timeout=15, markup=False)
             return
         result = message.result
