@@ -146,6 +146,7 @@ def test_the_tui_logs_requests_and_failures_to_the_file_and_nothing_to_the_termi
         App.run(app, headless=True, size=(100, 30), auto_pilot=drive)
 
     monkeypatch.setattr(LiveDeskApp, "run", run_headless)
+    monkeypatch.setattr("livedesk_tui.cli._stdout_is_terminal", lambda: True)  # headless
     code = main(["--log-file", str(log)])
     out, err = capfd.readouterr()
     assert code == 0

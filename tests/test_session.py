@@ -120,6 +120,7 @@ def run_app(monkeypatch: pytest.MonkeyPatch, argv: list[str], script: Script) ->
         return original(self, headless=True, size=(80, 24), auto_pilot=pilot)
 
     monkeypatch.setattr(LiveDeskApp, "run", headless)
+    monkeypatch.setattr("livedesk_tui.cli._stdout_is_terminal", lambda: True)  # headless
     code = main(argv)
     if failures:
         raise failures[0]
