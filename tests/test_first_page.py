@@ -111,3 +111,31 @@ def test_answer_on_an_event_loop(server: DemoServer) -> None:
         return len(parse_page(answer.body, answer.asked).contacts)
 
     assert asyncio.run(main()) == 15
+
+
+def test_the_client_takes_its_first_page_from_the_head_start(server: DemoServer) -> None:
+    query = ContactQuery(sort="created_at")
+    first = FirstPage(server.connection(), query, env={}).start()
+
+    async def run() -> list[int | None]:
+        async with ContactsClient(server.connection(), first_page=first) as client:
+            second = await client.list_contacts(query.at_page(2))  # asked for first: not it
+            page = await client.list_contacts(query)
+            again = await client.list_contacts(query)
+            return [len(second.contacts), len(page.contacts), len(again.contacts)]
+
+    assert asyncio.run(run()) == [15, 15, 15]
+    pages = [record.page for record in server.requests]
+    assert sorted(pages) == [1, 1, 2], "page 1 once ahead of time, once more when asked again"
+
+
+def test_the_client_asks_again_when_the_head_start_failed(server: DemoServer) -> None:
+    server.faults.add(parse_fault("500"))
+    first = FirstPage(server.connection(), ContactQuery(), env={}).start()
+
+    async def run() -> int:
+        async with ContactsClient(server.connection(), first_page=first) as client:
+            return len((await client.list_contacts(ContactQuery())).contacts)
+
+    assert asyncio.run(run()) == 15
+    assert [record.status for record in server.requests] == [500, 200]
