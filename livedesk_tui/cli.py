@@ -25,6 +25,7 @@ from .api.errors import ConfigError, LiveDeskError
 from .api.models import MAX_PAGE_SIZE, SORT_KEYS, ContactQuery
 
 if TYPE_CHECKING:
+    from .api.first_page import FirstPage
     from .demo.launch import DemoProcess
     from .demo.server import DemoServer
     from .settings import Settings
@@ -92,7 +93,23 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         type=_seconds,
         default=default(None),
         metavar="SECONDS",
-        help="seconds to wait for the server (default: 5 to connect, 20 for an answer)",
+        help="seconds a whole request may take, from connecting to the last byte of the "
+        "answer (default: 30, of which at most 5 to connect)",
+    )
+    group.add_argument(
+        "--ca-bundle",
+        type=Path,
+        default=default(None),
+        metavar="PATH",
+        help="CA certificates to trust beside the system's: a PEM file or a hashed directory "
+        "(env LIVEDESK_CA_BUNDLE; profile ca_bundle)",
+    )
+    group.add_argument(
+        "--proxy",
+        default=default(None),
+        metavar="URL",
+        help="proxy for the API, over HTTPS_PROXY and ALL_PROXY; 'none' goes direct "
+        "(env LIVEDESK_PROXY; profile proxy)",
     )
     group.add_argument(
         "--log-file", type=Path, default=default(None), help="write a log (redacted) here"
@@ -391,6 +408,8 @@ def _load_settings(args: argparse.Namespace, profile: str | None) -> Settings:
         base_url=args.base_url,
         dialect=args.dialect,
         account_id=args.account_id,
+        ca_bundle=args.ca_bundle,
+        proxy=args.proxy,
         env=os.environ,
     )
 
@@ -441,7 +460,6 @@ def _start_logging(args: argparse.Namespace, connection: Connection) -> None:
 
 def _export(args: argparse.Namespace, connection: Connection) -> int:
     from .api.export import stable_query
-    from .export_command import run_export
 
     query = ContactQuery(
         labels=tuple(args.label),
@@ -452,17 +470,34 @@ def _export(args: argparse.Namespace, connection: Connection) -> int:
         page_size=args.page_size,
     )
     query, note = stable_query(query, connection)
+    if args.output is not None and str(args.output) != "-":
+        from .export_file import check_target
+
+        check_target(args.output)  # before any request: nothing is fetched for nowhere
+    first = _first_page(connection, query, args.timeout)
     if note:
         print(f"livedesk-tui: {note}", file=sys.stderr)
+    from .export_command import run_export
+
     return run_export(
         connection=connection,
         query=query,
+        first_page=first,
         fmt=args.format,
         output=args.output,
         concurrency=args.concurrency,
         retries=args.retries,
         timeout=args.timeout,
     )
+
+
+def _first_page(connection: Connection, query: ContactQuery, timeout: float | None) -> FirstPage:
+    """Page 1 of ``query``, asked for now, while the browser or the export is still loading
+    (see ``api.first_page``)."""
+    from .api.first_page import DEADLINE, FirstPage
+
+    deadline = DEADLINE if timeout is None else min(DEADLINE, timeout)
+    return FirstPage(connection, query, env=os.environ, deadline=deadline).start()
 
 
 def _stdout_is_terminal() -> bool:
@@ -475,14 +510,19 @@ def _stdout_is_terminal() -> bool:
 
 def _run_tui(args: argparse.Namespace, connection: Connection, settings: Settings | None) -> int:
     from .session import config_session, demo_session
-    from .tui.app import LiveDeskApp
 
     if settings is None:
         session = demo_session(connection, account_id=args.account_id or 1)
-        theme, keys = _demo_preferences(args)
     else:
         session = config_session(settings, env=os.environ)
+    # The first page's round trips run while Textual is imported and the screen is built.
+    first = _first_page(session.connection, session.initial_query or ContactQuery(), args.timeout)
+    if settings is None:
+        theme, keys = _demo_preferences(args)
+    else:
         theme, keys = settings.theme, settings.keys
+    from .tui.app import LiveDeskApp
+
     try:
         app = LiveDeskApp(
             session.connection,
@@ -493,6 +533,7 @@ def _run_tui(args: argparse.Namespace, connection: Connection, settings: Setting
             initial_query=session.initial_query,
             profiles=session.profiles,
             connect_profile=session.connect_profile,
+            first_page=first,
         )
         app.run()
     finally:
@@ -513,4 +554,6 @@ def _demo_preferences(args: argparse.Namespace) -> tuple[str | None, Mapping[str
     except ConfigError as exc:
         print(f"livedesk-tui: warning: {exc.message}", file=sys.stderr)
         return None, {}
+    for warning in preferences.warnings:
+        print(f"livedesk-tui: warning: {warning}", file=sys.stderr)
     return preferences.theme, preferences.keys

@@ -27,13 +27,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .api.connection import Connection
 from .api.errors import ConfigError
 from .api.export import ExportFailed, ExportProgress, ExportResult, Format, OutputFailed
 from .api.models import ContactQuery
 from .export_file import EXTENSIONS, format_of, partial_path
+
+if TYPE_CHECKING:
+    from .api.first_page import FirstPage
 
 DEFAULT_FORMAT: Format = "jsonl"
 EXIT_OK = 0
@@ -129,6 +132,7 @@ def run_export(
     concurrency: int,
     retries: int,
     timeout: float | None,
+    first_page: FirstPage | None = None,
 ) -> int:
     """Export every contact matching ``query``; return the exit code (see the module docstring).
 
@@ -151,11 +155,17 @@ def run_export(
             signals.progressed(update)
             line(update)
 
+        def waiting(message: str, seconds: float) -> None:
+            line.close()  # the progress line is drawn again with the next page
+            print(f"livedesk-tui: {message}", file=sys.stderr, flush=True)
+
         async def run(out: TextIO) -> ExportResult:
             signals.attach()
             retry = RetryPolicy(attempts=retries + 1)
             try:
-                async with ContactsClient(connection, retry=retry, timeout=timeout) as client:
+                async with ContactsClient(
+                    connection, retry=retry, timeout=timeout, on_wait=waiting, first_page=first_page
+                ) as client:
                     return await export_contacts(
                         client, query, out, fmt=chosen, concurrency=concurrency, progress=progress
                     )

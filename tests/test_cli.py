@@ -227,3 +227,22 @@ def test_export_help_states_the_default_format_and_the_extension_rule(
     text = help_of(["export"], capsys)
     assert "default: jsonl" in text
     assert ".csv" in text and ".jsonl" in text and "-o -" in text
+
+
+def test_demo_with_a_broken_config_warns_instead_of_saying_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from livedesk_tui.cli import _demo_preferences, build_parser
+
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'theme = "nord"\n[profiles.work]\nbase_url = "http://evil.example"\nbogus = 1\n',
+        encoding="utf-8",
+    )
+    args = build_parser().parse_args(["--demo", "--config", str(config)])
+    theme, _keys = _demo_preferences(args)
+    err = capsys.readouterr().err
+    assert theme == "nord", "what can be read still applies"
+    lines = err.splitlines()
+    assert lines and all(line.startswith("livedesk-tui: warning: ") for line in lines)
+    assert "bogus" in err and "http://" in err

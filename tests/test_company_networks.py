@@ -221,3 +221,54 @@ def test_a_proxy_that_does_not_listen_is_named(far: Connection) -> None:
     assert isinstance(error, NetworkError)
     assert "Could not connect to the proxy 127.0.0.1:" in error.message
     assert "(from https_proxy)" in error.message
+
+
+# --- the command line ----------------------------------------------------------------------
+
+
+def test_the_export_command_takes_ca_bundle_and_proxy_flags(
+    far: Connection,
+    proxy: ConnectProxy,
+    certificates: Certificates,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from livedesk_tui.cli import main
+    from livedesk_tui.demo.credentials import DEMO_API_KEY, DEMO_API_SECRET
+
+    monkeypatch.setenv("LIVEDESK_API_KEY", DEMO_API_KEY)
+    monkeypatch.setenv("LIVEDESK_API_SECRET", DEMO_API_SECRET)
+    target = tmp_path / "far.jsonl"
+    code = main(
+        ["export", "--base-url", far.base_url, "--ca-bundle", str(certificates.ca_pem)]
+        + ["--proxy", proxy.url, "-o", str(target)]
+    )
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert err == f"Exported 40 contacts to {target}.\n"
+    assert proxy.count >= 1 and all(r.method == "CONNECT" for r in proxy.requests)
+
+
+def test_the_export_command_reads_the_network_variables(
+    far: Connection,
+    proxy: ConnectProxy,
+    certificates: Certificates,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from livedesk_tui.cli import main
+    from livedesk_tui.demo.credentials import DEMO_API_KEY, DEMO_API_SECRET
+
+    for name, value in {
+        "LIVEDESK_API_KEY": DEMO_API_KEY,
+        "LIVEDESK_API_SECRET": DEMO_API_SECRET,
+        "LIVEDESK_BASE_URL": far.base_url,
+        "LIVEDESK_CA_BUNDLE": str(certificates.ca_pem),
+        "LIVEDESK_PROXY": proxy.url,
+    }.items():
+        monkeypatch.setenv(name, value)
+    code = main(["export", "-o", str(tmp_path / "far.csv")])
+    assert code == 0, capsys.readouterr().err
+    assert (tmp_path / "far.csv").read_text(encoding="utf-8").count("\n") == 41
