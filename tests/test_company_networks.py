@@ -240,10 +240,8 @@ def test_the_export_command_takes_ca_bundle_and_proxy_flags(
     monkeypatch.setenv("LIVEDESK_API_KEY", DEMO_API_KEY)
     monkeypatch.setenv("LIVEDESK_API_SECRET", DEMO_API_SECRET)
     target = tmp_path / "far.jsonl"
-    code = main(
-        ["export", "--base-url", far.base_url, "--ca-bundle", str(certificates.ca_pem)]
-        + ["--proxy", proxy.url, "-o", str(target)]
-    )
+    flags = ["--base-url", far.base_url, "--ca-bundle", str(certificates.ca_pem)]
+    code = main(["export", *flags, "--proxy", proxy.url, "-o", str(target)])
     err = capsys.readouterr().err
     assert code == 0, err
     assert err == f"Exported 40 contacts to {target}.\n"
