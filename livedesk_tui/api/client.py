@@ -35,7 +35,6 @@ from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -59,7 +58,7 @@ from .models import MAX_PAGE_SIZE, ContactQuery, Page
 from .network import choose_proxy, proxy_failure, tls_failure, trust_context
 from .paging import served_page_size
 from .parse import error_detail, parse_page
-from .requests import credential_headers, list_request
+from .requests import credential_headers, list_request, loggable
 from .sanitize import clean, clip
 
 log = logging.getLogger("livedesk_tui.api")
@@ -349,7 +348,7 @@ class ContactsClient:
                 error = exc
             elapsed = (time.perf_counter() - started) * 1000
             status = answer.status if answer is not None else "-"
-            log.info("GET %s %s -> %s in %.0f ms", path, _loggable(params), status, elapsed)
+            log.info("GET %s %s -> %s in %.0f ms", path, loggable(params), status, elapsed)
             if error is None and answer is not None:
                 return answer
             assert error is not None
@@ -368,7 +367,8 @@ class ContactsClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _throttled_wait(self, answer: _Answer, retry_after: float | None, backoff: float) -> float:
-        """How long to wait after a 429, told to ``on_wait``: what ``Retry-After`` asks; for
+        """How long to wait after a 429, told to ``on_wait`` unless it is no wait at all: what
+        ``Retry-After`` asks; for
         Chatwoot without one, until its next fixed window (by the server's ``Date`` when it
         disagrees with this clock); else ``backoff``."""
         host = self.connection.host
@@ -382,7 +382,7 @@ class ContactsClient:
             why = f"for the next {span}"
         else:
             return backoff
-        if self.on_wait is not None:
+        if self.on_wait is not None and wait > 0:
             shown = math.ceil(wait) if wait >= 1 else round(wait, 1)
             self.on_wait(
                 f"{host} is rate limiting requests (HTTP 429); waiting {shown:g} s {why}", wait
@@ -704,11 +704,3 @@ def _reason(exc: BaseException) -> str:
         cause = cause.__cause__ or cause.__context__
         seen += 1
     return f"the connection failed ({type(exc).__name__})"
-
-
-def _loggable(params: list[tuple[str, str]]) -> dict[str, Any]:
-    """Query parameters for the log, with search text (personal data) redacted."""
-    shown: dict[str, Any] = {}
-    for key, value in params:
-        shown[key] = "<redacted>" if key == "q" else value
-    return shown

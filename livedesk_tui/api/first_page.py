@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlencode, urlsplit
 from .connection import Connection
 from .models import ContactQuery
 from .network import NetworkSettings, choose_proxy, trust_context
-from .requests import USER_AGENT, credential_headers, first_page_size, list_request
+from .requests import USER_AGENT, credential_headers, first_page_size, list_request, loggable
 
 log = logging.getLogger("livedesk_tui.api")
 
@@ -154,6 +154,8 @@ class FirstPage:
         try:
             conn.request("GET", target, headers=headers)
             response = conn.getresponse()
+            elapsed = (time.perf_counter() - started) * 1000
+            log.info("GET %s %s -> %s in %.0f ms", path, loggable(params), response.status, elapsed)
             if response.status != 200:
                 return None
             if response.getheader("content-encoding", "identity").lower() != "identity":

@@ -68,3 +68,8 @@ def first_page_size(connection: Connection, query: ContactQuery) -> int:
     if connection.dialect == "chatwoot":
         return CHATWOOT_PAGE_SIZE
     return max(1, min(query.page_size, MAX_PAGE_SIZE))
+
+
+def loggable(params: Params) -> dict[str, str]:
+    """Query parameters for the log, with search text (personal data) redacted."""
+    return {key: "<redacted>" if key == "q" else value for key, value in params}
