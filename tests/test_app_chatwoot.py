@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -165,3 +166,21 @@ async def test_the_status_line_says_while_it_waits_for_the_rate_limit(server: De
         await wait_for_page(pilot, app, 1)
         assert "rate limiting" not in app.status_text()
     assert [r.status for r in server.requests if r.page == 1][:2] == [429, 200]
+
+
+async def test_an_export_from_the_app_asks_chatwoot_for_a_stable_order_and_says_so(
+    server: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    notices = Notices()
+    app = make_app(server)
+    async with app.run_test(size=(80, 24), notifications=True, message_hook=notices.hook) as pilot:
+        await wait_for_page(pilot, app, 1)
+        await pilot.press("e")
+        await wait_until(pilot, lambda: app.screen.focused is not None)
+        await pilot.press("ctrl+u", *"all.jsonl", "enter")
+        await wait_until(pilot, lambda: bool(notices.titled("Export done")))
+        assert notices.titled("Sorted by creation")
+    exported = [r for r in server.requests if r.path.endswith("/contacts") and r.page]
+    assert exported and all(("sort", "created_at") in r.params for r in exported[-7:])
+    assert (tmp_path / "all.jsonl").read_text(encoding="utf-8").count("\n") == 100

@@ -145,11 +145,14 @@ class Exports:
         )
 
     async def _run(self, job: ExportJob) -> None:
-        from ..api.export import export_contacts
+        from ..api.export import export_contacts, stable_query
         from ..export_file import open_partial
 
         app = self.app
         client = None
+        query, note = stable_query(job.query, app.connection)
+        if note:
+            app.notify(note, title="Sorted by creation", markup=False, timeout=8)
 
         def progressed(progress: ExportProgress) -> None:
             job.written = progress.written
@@ -160,7 +163,7 @@ class Exports:
             with open_partial(job.target) as out:  # as ``export_to_file``, but see below
                 try:
                     result = await export_contacts(
-                        client, job.query, out, fmt=job.fmt, progress=progressed
+                        client, query, out, fmt=job.fmt, progress=progressed
                     )
                 except asyncio.CancelledError:
                     if job.interrupted:  # not cancelled by the user: keep the partial file
