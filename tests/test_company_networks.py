@@ -270,3 +270,32 @@ def test_the_export_command_reads_the_network_variables(
     code = main(["export", "-o", str(tmp_path / "far.csv")])
     assert code == 0, capsys.readouterr().err
     assert (tmp_path / "far.csv").read_text(encoding="utf-8").count("\n") == 41
+
+
+# --- the first page, asked for as the process starts ---------------------------------------
+
+
+def test_the_first_page_ahead_of_time_trusts_and_tunnels_as_the_client_does(
+    far: Connection, certificates: Certificates
+) -> None:
+    from livedesk_tui.api.first_page import FirstPage
+    from livedesk_tui.api.parse import parse_page
+
+    with ConnectProxy(names={FAR_NAME: "127.0.0.1"}, auth=(PROXY_USER, PROXY_PASSWORD)) as proxy:
+        env = {"HTTPS_PROXY": proxy.url_with(PROXY_USER, PROXY_PASSWORD)}
+        env.update(certificates.env_file())
+        answer = FirstPage(far, ContactQuery(), env=env).start().wait(5)
+        assert answer is not None
+        assert parse_page(answer.body, answer.asked).total == 40
+        assert [(r.method, r.credentials) for r in proxy.requests] == [
+            ("CONNECT", (PROXY_USER, PROXY_PASSWORD))
+        ]
+
+
+def test_the_first_page_ahead_of_time_refuses_a_certificate_it_cannot_trust(
+    good: TLSDemoServer,
+) -> None:
+    from livedesk_tui.api.first_page import FirstPage
+
+    assert FirstPage(good.connection(), ContactQuery(), env={}).start().wait(5) is None
+    assert good.requests == [], "no request is sent over a connection that is not trusted"

@@ -15,10 +15,12 @@ parameters, credentials, trust and proxy decisions), so the server cannot tell t
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import concurrent.futures
+import contextlib
 import logging
+import socket
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -27,12 +29,14 @@ from urllib.parse import unquote, urlencode, urlsplit
 
 from .connection import Connection
 from .models import ContactQuery
-from .network import NetworkSettings, choose_proxy, trust_context
+from .network import NetworkSettings, Proxy, choose_proxy, trust_context
 from .requests import USER_AGENT, credential_headers, first_page_size, list_request, loggable
 
 log = logging.getLogger("livedesk_tui.api")
 
 MAX_BODY = 32 * 1024 * 1024
+SWITCH_INTERVAL = 0.0005
+"""Seconds between the interpreter's thread switches while the request is in flight."""
 DEADLINE = 10.0
 """Seconds the head start may take before the ordinary request takes over."""
 
@@ -74,8 +78,14 @@ class FirstPage:
         self._deadline = deadline
         self._future: concurrent.futures.Future[Answer | None] = concurrent.futures.Future()
         self._taken = False
+        self._switch = sys.getswitchinterval()
 
     def start(self) -> FirstPage:
+        # While it runs, the interpreter lends the thread the lock more often: the thread only
+        # waits on the network, and at the default 5 ms each of its wake-ups would wait for the
+        # interface's start-up (all CPU) to give the lock up.
+        self._switch = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
         threading.Thread(target=self._run, name="livedesk-first-page", daemon=True).start()
         return self
 
@@ -85,10 +95,23 @@ class FirstPage:
 
     async def answer(self) -> Answer | None:
         """The answer, once; ``None`` when there is none to use (ask the ordinary way)."""
+        import asyncio  # not before: the request leaves before asyncio is needed (~25 ms)
+
         if self._taken:
             return None
         self._taken = True
         return await asyncio.wrap_future(self._future)
+
+    def take_if_ready(self, max_bytes: int) -> Answer | None:
+        """The answer if it is in already, holds at most ``max_bytes``, and is not taken yet
+        (then it is taken); else ``None``, and ``answer`` still gives it."""
+        if self._taken or not self._future.done():
+            return None
+        answer = self._future.result()
+        if answer is None or len(answer.body) > max_bytes:
+            return None
+        self._taken = True
+        return answer
 
     def wait(self, timeout: float | None = None) -> Answer | None:
         """``answer`` for code that is not on an event loop."""
@@ -107,9 +130,31 @@ class FirstPage:
         except Exception as exc:  # a head start that fails is simply not there
             log.info("first page ahead of time: %s", type(exc).__name__)
             answer = None
+        finally:
+            sys.setswitchinterval(self._switch)
         self._future.set_result(answer)
 
     def _fetch(self, started: float) -> Answer | None:
+        connection = self.connection
+        parts = urlsplit(connection.base_url)
+        secure = parts.scheme == "https"
+        host = parts.hostname or ""
+        port = parts.port or (443 if secure else 80)
+        timeout = max(0.1, self._deadline)
+        proxy = choose_proxy(connection.base_url, self._network, env=self._env)
+        early: socket.socket | None = None
+        if proxy is None:
+            # The TCP handshake's round trip goes by while the rest is imported and built.
+            early = socket.create_connection((host, port), timeout=timeout)
+        try:
+            return self._ask(early, proxy, started, timeout)
+        finally:
+            if early is not None:
+                early.close()
+
+    def _ask(
+        self, early: socket.socket | None, proxy: Proxy | None, started: float, timeout: float
+    ) -> Answer | None:
         import http.client
 
         connection = self.connection
@@ -120,8 +165,6 @@ class FirstPage:
         port = parts.port or (443 if secure else 80)
         path, params = list_request(connection, asked)
         target = parts.path.rstrip("/") + path + "?" + urlencode(params)
-        proxy = choose_proxy(connection.base_url, self._network, env=self._env)
-        timeout = max(0.1, self._deadline)
         conn: http.client.HTTPConnection
         if proxy is not None:
             proxy_parts = urlsplit(proxy.url.reveal())
@@ -140,11 +183,12 @@ class FirstPage:
                 tunnel_headers["Proxy-Authorization"] = "Basic " + token
             conn.set_tunnel(host, port, headers=tunnel_headers)
         elif secure:
-            conn = http.client.HTTPSConnection(
-                host, port, timeout=timeout, context=trust_context(self._network, env=self._env)
-            )
+            context = trust_context(self._network, env=self._env)
+            conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
+            conn.sock = context.wrap_socket(_no_delay(early), server_hostname=host)
         else:
             conn = http.client.HTTPConnection(host, port, timeout=timeout)
+            conn.sock = _no_delay(early)
         headers = {
             "User-Agent": USER_AGENT,
             "Accept": "application/json",
@@ -166,6 +210,14 @@ class FirstPage:
         if body is None:
             return None
         return Answer(asked, body, time.perf_counter() - started)
+
+
+def _no_delay(sock: socket.socket | None) -> socket.socket:
+    """The connection opened ahead, set as ``http.client`` sets its own (no Nagle delay)."""
+    assert sock is not None
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
 
 
 def _read(response: object, deadline: float) -> bytes | None:

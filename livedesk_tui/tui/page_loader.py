@@ -31,6 +31,9 @@ from ..api.parse import parse_page
 from ..api.source import ContactsSource
 from .page_cache import PageCache
 
+READ_AT_ONCE = 256 * 1024
+"""Bytes of a first page read on the event loop when it is in before the first frame (a
+page of 15 to 100 contacts: a few milliseconds); a larger one is read in a thread."""
 MAX_ROWS = 1000
 """The most contacts of one page kept for the table (pages have 100 at most; a page of more
 shows its first ``MAX_ROWS`` and counts the rest in ``Page.omitted``)."""
@@ -71,7 +74,13 @@ class PageLoader:
         """How many requests went to the source (a figure for tests and benchmarks)."""
 
     def cached(self, query: ContactQuery) -> Page | None:
-        return self.cache.get(query)
+        """The page for ``query`` if it can be shown now: seen before, or the first page
+        asked for as the process started, in already and small enough to read at once (so the
+        first frame can hold it, as it would a page built in)."""
+        page = self.cache.get(query)
+        if page is None and self._first_page is not None:
+            page = self._ready_first_page(query)
+        return page
 
     def in_flight(self, query: ContactQuery) -> bool:
         return query in self._inflight
@@ -154,6 +163,21 @@ class PageLoader:
         else:
             fetched = await fetch(query)
             page = await in_daemon_thread(partial(read, fetched, max_contacts=MAX_ROWS))
+        self.cache.put(page)
+        return page
+
+    def _ready_first_page(self, query: ContactQuery) -> Page | None:
+        first = self._first_page
+        if first is None or not first.matches(query):
+            return None
+        answer = first.take_if_ready(READ_AT_ONCE)
+        if answer is None:
+            return None
+        self._first_page = None
+        try:
+            page, self._served_size = read_answer(answer, query)
+        except LiveDeskError:
+            return None
         self.cache.put(page)
         return page
 
