@@ -298,3 +298,34 @@ async def test_a_page_size_the_head_start_saw_ignored_is_told_to_the_source() ->
         assert source.adopted == [15], "told before the source is asked for anything"
         source.gate(query.at_page(2)).set()
         await following
+
+
+async def test_the_browser_shows_the_head_start_before_it_opens_its_client() -> None:
+    """The first row needs no HTTP client (importing httpx costs start-up): the client is
+    opened only after the first page is painted, for the labels and the next page."""
+    from tui_fixtures import FIXED_NOW, wait_for_page
+
+    from livedesk_tui.api.first_page import FirstPage
+    from livedesk_tui.demo.server import DemoServer
+    from livedesk_tui.tui.app import LiveDeskApp
+    from livedesk_tui.tui.messages import PageLoaded
+
+    opened_at_first_page: list[bool] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, PageLoaded) and not opened_at_first_page:
+            opened_at_first_page.append(_opened(app.loader))
+
+    with DemoServer(contacts=40, dialect="chatwoot") as server:
+        first = FirstPage(server.connection(), ContactQuery(), env={}).start()
+        app = LiveDeskApp(server.connection(), clock=lambda: FIXED_NOW, first_page=first)
+        async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
+            await wait_for_page(pilot, app, 1)
+            for _ in range(100):
+                if any(r.path.endswith("/labels") for r in server.requests):
+                    break
+                await pilot.pause(0.02)
+        assert opened_at_first_page == [False]
+        paths = [r.path for r in server.requests]
+        assert paths[0] == "/api/v1/accounts/1/contacts"  # the head start
+        assert paths.index("/api/v1/accounts/1/labels") > 0, "labels after the first page"

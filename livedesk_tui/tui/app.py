@@ -187,6 +187,7 @@ class LiveDeskApp(App[None]):
         self._last_move = 0.0
         self._burst = False
         self._prefetching: ContactQuery | None = None
+        self._labels_asked = False
         self._wide: bool | None = None
         self._sidebar_open = False
         self._empty_text: str | None = None
@@ -269,7 +270,6 @@ class LiveDeskApp(App[None]):
         self._show_empty("Loading contacts…")
         self._table.focus()
         self._request(self.contact_query)
-        self._load_label_suggestions()
         if self._keys:
             self.call_after_refresh(self._check_keymap)
 
@@ -493,10 +493,19 @@ class LiveDeskApp(App[None]):
             return
         # Asked for once the page is painted: the request's work would delay the paint.
         self.call_after_refresh(self._prefetch_after, page)
+        self._labels_after_first_answer()
+
+    def _labels_after_first_answer(self) -> None:
+        """The account's labels, asked for once the first page is in (painted, or failed):
+        opening the client imports the HTTP stack, which the first row does not need."""
+        if not self._labels_asked:
+            self._labels_asked = True
+            self.call_after_refresh(self._load_label_suggestions)
 
     def on_page_failed(self, message: PageFailed) -> None:
         if self._stale(message):
             return
+        self._labels_after_first_answer()
         error = message.error
         log.warning("page %d failed (%s): %s", message.query.page, error.kind.value, error)
         self.pending = None
@@ -961,11 +970,11 @@ class LiveDeskApp(App[None]):
         self._show_highlighted()
         self._show_empty(f"Loading contacts from {clean(clip(connection.profile, 40))}…")
         query = self.contact_query.at_page(1)
+        self._labels_asked = False
         if query == self.contact_query:
             self._request(query)
         else:
             self.contact_query = query
-        self._load_label_suggestions()
         await old.aclose()
 
     def action_help(self) -> None:
