@@ -43,38 +43,6 @@ def time_to_text(argv: list[str], text: bytes, home: Path, timeout: float = 30.0
     return elapsed
 
 
-# What the first request pays once in a process, beyond what a later request costs: importing
-# httpx, opening the client (which imports httpcore) and the first request (which imports
-# anyio's asyncio backend). Timed after everything the app has loaded before its first request,
-# against a demo server in a process of its own that is already answering.
-_HTTP_STACK = r"""
-import asyncio, time
-import textual.app, livedesk_tui.cli, livedesk_tui.tui.app
-from livedesk_tui.api.models import ContactQuery
-from benchmarks.servers import DemoServerProcess
-
-async def timed(connection):
-    started = time.perf_counter()
-    from livedesk_tui.api.source import open_client
-    client = open_client(connection)
-    await client.list_contacts(ContactQuery())
-    first = time.perf_counter() - started
-    started = time.perf_counter()
-    await client.list_contacts(ContactQuery(page=2))
-    later = time.perf_counter() - started
-    await client.aclose()
-    return (first - later) * 1000
-
-with DemoServerProcess(1000) as server:  # returns once the server answers
-    print(asyncio.run(timed(server.connection())))
-"""
-
-
-def http_stack_ms() -> float:
-    """Milliseconds the HTTP stack costs the first request of a process (see ``_HTTP_STACK``)."""
-    return _printed_ms(_HTTP_STACK)
-
-
 def first_row(quick: bool = False) -> Figure:
     """Figure 1: process start to the first contact row on screen, app vs floor."""
     runs = 1 if quick else 15
@@ -92,14 +60,12 @@ def first_row(quick: bool = False) -> Figure:
             lambda: time_to_text(app_argv(), text, home),
             lambda: time_to_text(floor_argv, text, home),
         )
-    notes = [f"app {spread(app)}", f"floor {spread(floor)}"]
-    stack = median([http_stack_ms() for _ in range(1 if quick else 5)])
-    rest = median(app) - stack
-    notes.append(
-        f"of which the HTTP stack's one-time cost (import httpx, open the client, first request "
-        f"less a later one) {stack:.0f} ms; without it {rest:.0f} ms, "
-        f"ratio {rest / median(floor):.2f}"
-    )
+    notes = [
+        f"app {spread(app)}",
+        f"floor {spread(floor)}",
+        "page 1 is asked for with http.client in a thread as the process starts; httpx is "
+        "imported only after the first row",
+    ]
     return ratio_figure(
         "startup",
         "start to first row, --demo, 80x24 pty",
