@@ -291,3 +291,24 @@ def test_generated_contacts_render_without_none() -> None:
     for demo in generate_contacts(80, seed=3):
         text = render(detail_renderable(Contact.from_json(demo.raw), FIXED_NOW), width=44)
         assert "None" not in text
+
+
+def test_numbers_show_the_text_the_response_holds() -> None:
+    from livedesk_tui.api.models import ContactQuery
+    from livedesk_tui.api.parse import parse_page
+
+    body = (
+        b'{"meta":{"count":1},"payload":[{"id":1,"custom_attributes":'
+        b'{"price":1.50,"tiny":1e-7,"revenue":24928.54,"big":1.2345678901234567890e+300,'
+        b'"plain":42}}]}'
+    )
+    [contact] = parse_page(body, ContactQuery()).contacts
+    shown = {key: format_value(value) for key, value in contact.custom_attributes.items()}
+    assert shown == {
+        "price": "1.50",
+        "tiny": "1e-7",
+        "revenue": "24928.54",
+        "big": "1.2345678901234567890e+300",
+        "plain": "42",
+    }
+    assert contact.custom_attributes["price"] == 1.5, "still a number to compute with"

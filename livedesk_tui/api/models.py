@@ -54,6 +54,19 @@ _MAX_ID_DIGITS = 19
 _EMPTY: Mapping[str, Any] = {}
 
 
+class Number(float):
+    """A JSON number with a fraction or an exponent, as the server wrote it: ``1.50`` stays
+    ``1.50`` and ``1e-7`` stays ``1e-7`` when shown, while it computes as the float it is."""
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, text: str) -> Number:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+
 @dataclass(frozen=True, slots=True)
 class ContactQuery:
     """One request's worth of filters; hashable, so it keys caches and spots stale results."""

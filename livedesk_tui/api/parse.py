@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import BadResponseError
-from .models import Contact, ContactQuery, Page, as_int
+from .models import Contact, ContactQuery, Number, Page, as_int
 from .sanitize import clean, clip
 
 MAX_PAGE_ROWS = 10_000
@@ -37,8 +37,8 @@ def _int_or_digits(text: str) -> int | str:
     return int(text) if len(text.lstrip("-")) <= _INT_DIGITS else text
 
 
-_DECODER = json.JSONDecoder()
-_LENIENT = json.JSONDecoder(parse_int=_int_or_digits)
+_DECODER = json.JSONDecoder(parse_float=Number)
+_LENIENT = json.JSONDecoder(parse_int=_int_or_digits, parse_float=Number)
 _WS = re.compile(r"[ \t\n\r]*")
 _TAG = re.compile(r"<[^>]*>")
 

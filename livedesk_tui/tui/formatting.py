@@ -17,7 +17,7 @@ from typing import Any
 from rich.style import Style
 from rich.text import Text
 
-from ..api.models import Contact
+from ..api.models import Contact, Number
 from ..api.sanitize import clean, clip
 
 EMPTY = "—"
@@ -118,10 +118,10 @@ def compact_json(value: Any) -> str:
 def format_value(value: Any) -> str:
     """An attribute's value as a person reads it.
 
-    Booleans read yes/no, numbers as the server wrote them (a float's shortest text that reads
-    back as the same number, as ``json.dumps`` writes it: ``24928.54``, never a rounded
-    ``24928.5``), ISO date-times in local time, objects and lists as compact JSON; nothing at
-    all reads ``—``.
+    Booleans read yes/no, numbers as the server wrote them (``24928.54``, ``1.50``, ``1e-7``:
+    the text of the response; a float from elsewhere as its shortest exact text, never a
+    rounded ``24928.5``), ISO date-times in local time, objects and lists as compact JSON;
+    nothing at all reads ``—``.
     """
     if value is None:
         return EMPTY
@@ -129,6 +129,8 @@ def format_value(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, Number):
+        return clean(clip(value.text, VALUE_LIMIT))
     if isinstance(value, float):
         return repr(value) if math.isfinite(value) else str(value)
     if isinstance(value, str):
