@@ -54,71 +54,101 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\nTry '{self.prog} --help'.\n")
 
 
-def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+def _global_options(
+    parser: argparse.ArgumentParser, *, suppress: bool, shown: frozenset[str] | None = None
+) -> None:
     """Options accepted both before and after a subcommand.
 
     On the subcommand parsers their default is SUPPRESS, so a value given before the
-    subcommand is not reset by the subcommand's own defaults.
+    subcommand is not reset by the subcommand's own defaults. ``shown``: the options a
+    subcommand's help lists (the others are still accepted); all of them when ``None``.
     """
 
     def default(value: Any) -> Any:
         return argparse.SUPPRESS if suppress else value
 
     group = parser.add_argument_group("connection")
-    group.add_argument(
-        "--base-url", default=default(None), help="API base URL (env LIVEDESK_BASE_URL)"
+
+    def add(flag: str, text: str, **options: Any) -> None:
+        listed = shown is None or flag in shown
+        group.add_argument(flag, help=text if listed else argparse.SUPPRESS, **options)
+
+    add(
+        "--base-url",
+        "API base URL (env LIVEDESK_BASE_URL; profile base_url; default: "
+        "https://livedesk-api.engagelab.com)",
+        default=default(None),
     )
-    group.add_argument("--profile", default=default(None), help="profile in the config file")
-    group.add_argument("--config", type=Path, default=default(None), help="config file path")
-    group.add_argument(
+    add(
+        "--profile",
+        "profile in the config file (env LIVEDESK_PROFILE; default: the file's "
+        "default_profile, else 'default'; the browser starts on the one used last)",
+        default=default(None),
+    )
+    add(
+        "--config",
+        "config file (env LIVEDESK_CONFIG; default: config.toml in the user's config folder, "
+        "~/.config/livedesk-tui on Linux)",
+        type=Path,
+        metavar="PATH",
+        default=default(None),
+    )
+    add(
         "--dialect",
+        "server API dialect (env LIVEDESK_DIALECT; profile dialect; default: livedesk)",
         choices=DIALECTS,
         default=default(None),
-        help="server API dialect (env LIVEDESK_DIALECT)",
     )
-    group.add_argument(
+    add(
         "--account-id",
+        "Chatwoot account id (env LIVEDESK_ACCOUNT_ID; profile account_id; default for the "
+        "demo: 1)",
         type=int,
+        metavar="N",
         default=default(None),
-        help="Chatwoot account id (env LIVEDESK_ACCOUNT_ID)",
     )
-    group.add_argument(
+    add(
         "--demo",
+        "start the embedded demo API on loopback and use it (no account needed)",
         action="store_true",
         default=default(False),
-        help="start the embedded demo API on loopback and use it (no account needed)",
     )
-    group.add_argument(
+    add(
         "--timeout",
+        "seconds a whole request may take, from connecting to the last byte of the answer "
+        "(default: 30, of which at most 5 to connect)",
         type=_seconds,
         default=default(None),
         metavar="SECONDS",
-        help="seconds a whole request may take, from connecting to the last byte of the "
-        "answer (default: 30, of which at most 5 to connect)",
     )
-    group.add_argument(
+    add(
         "--ca-bundle",
+        "CA certificates to trust beside the system's: a PEM file or a hashed directory "
+        "(env LIVEDESK_CA_BUNDLE; profile ca_bundle; default: the system's alone)",
         type=Path,
         default=default(None),
         metavar="PATH",
-        help="CA certificates to trust beside the system's: a PEM file or a hashed directory "
-        "(env LIVEDESK_CA_BUNDLE; profile ca_bundle)",
     )
-    group.add_argument(
+    add(
         "--proxy",
+        "proxy for the API, over HTTPS_PROXY and ALL_PROXY; 'none' goes direct "
+        "(env LIVEDESK_PROXY; profile proxy; default: as the environment says)",
         default=default(None),
         metavar="URL",
-        help="proxy for the API, over HTTPS_PROXY and ALL_PROXY; 'none' goes direct "
-        "(env LIVEDESK_PROXY; profile proxy)",
     )
-    group.add_argument(
-        "--log-file", type=Path, default=default(None), help="write a log (redacted) here"
+    add(
+        "--log-file",
+        "write a log (redacted) here (default: none; with --debug, livedesk-tui.log in the "
+        "user's log folder)",
+        type=Path,
+        metavar="PATH",
+        default=default(None),
     )
-    group.add_argument(
+    add(
         "--debug",
+        "show tracebacks; log in detail",
         action="store_true",
         default=default(False),
-        help="show tracebacks; log in detail",
     )
 
 
@@ -141,14 +171,27 @@ def build_parser() -> argparse.ArgumentParser:
         "export keeps FILE.partial and exits with 128 + the signal's number.",
     )
     export.add_argument(
-        "--label", action="append", default=[], metavar="L", help="any of these labels (repeat)"
+        "--label",
+        action="append",
+        default=[],
+        metavar="L",
+        help="contacts with any of these labels (repeat; default: every contact)",
     )
-    export.add_argument("--sort", choices=SORT_KEYS, help="sort key")
+    export.add_argument(
+        "--sort",
+        choices=SORT_KEYS,
+        metavar="KEY",
+        help=f"sort key: {', '.join(SORT_KEYS)} (default: the server's order; Chatwoot's has "
+        "none, so created_at is asked for there)",
+    )
     export.add_argument(
         "--direction", choices=("asc", "desc"), default="asc", help="(default: %(default)s)"
     )
     export.add_argument(
-        "--search", default="", metavar="TEXT", help="match name, email, phone, identifier"
+        "--search",
+        default="",
+        metavar="TEXT",
+        help="match name, email, phone, identifier (default: no search)",
     )
     export.add_argument(
         "--page-size",
@@ -261,7 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
     # socket, and stop when standard input ends (when the parent ends).
     server.add_argument("--listen-fd", type=_non_negative, default=None, help=argparse.SUPPRESS)
     server.add_argument("--until-stdin-closes", action="store_true", help=argparse.SUPPRESS)
-    _global_options(server, suppress=True)
+    # The demo server serves; of the connection options only these shape what it serves.
+    _global_options(server, suppress=True, shown=frozenset({"--dialect", "--account-id"}))
     return parser
 
 

@@ -246,3 +246,24 @@ def test_demo_with_a_broken_config_warns_instead_of_saying_nothing(
     lines = err.splitlines()
     assert lines and all(line.startswith("livedesk-tui: warning: ") for line in lines)
     assert "bogus" in err and "http://" in err
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["export"], ["demo-server"]], ids=["browser", "export", "demo-server"]
+)
+def test_every_option_that_takes_a_value_says_its_default(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import re
+
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    text = capsys.readouterr().out.split("\n\n--fault SPEC")[0]
+    blocks = re.split(r"\n(?=  -)", text.split("options:", 1)[1])
+    missing = []
+    for block in blocks:
+        head = block.strip().split("  ")[0]
+        takes_value = re.match(r"-\S+(, -\S+)? [A-Z{]", head) is not None
+        if takes_value and "default" not in " ".join(block.split()):
+            missing.append(head)
+    assert missing == []
