@@ -77,12 +77,14 @@ def _global_options(
         "--base-url",
         "API base URL (env LIVEDESK_BASE_URL; profile base_url; default: "
         "https://livedesk-api.engagelab.com)",
+        metavar="URL",
         default=default(None),
     )
     add(
         "--profile",
         "profile in the config file (env LIVEDESK_PROFILE; default: the file's "
         "default_profile, else 'default'; the browser starts on the one used last)",
+        metavar="NAME",
         default=default(None),
     )
     add(
@@ -213,8 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
         "-o",
         type=Path,
         metavar="FILE",
-        help="file to write, created 0600 as FILE.partial and renamed when complete "
-        "(default, or -o -: standard output)",
+        help="file to write (0600), put in place only when complete; an export that stops "
+        "leaves what it wrote in FILE.partial (default, or -o -: standard output)",
     )
     export.add_argument(
         "--concurrency",
