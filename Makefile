@@ -7,16 +7,21 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test lint format screenshots bench clean
 
+# pip at -qq shows errors only: setuptools warns on every editable install of a flat layout
+# ("Editable installation... folders with the same name"), which is how this clone is meant
+# to be used, and a new user should not read it as something wrong.
+PIP := $(BIN)/python -m pip install -qq
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(PIP) --upgrade pip
 
 $(VENV)/.app: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(PIP) -e .
 	@touch $@
 
 $(VENV)/.test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(PIP) -e '.[test]'
 	@touch $@ $(VENV)/.app
 
 # Stoplight Prism, the OpenAPI mock server tests/test_prism.py runs Chatwoot's published API
