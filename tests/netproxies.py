@@ -610,9 +610,13 @@ class Socks5Proxy(LoopbackService):
         auth: (user, password) it demands (RFC 1929); without, it takes no authentication.
     """
 
-    def __init__(self, *, auth: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self, *, auth: tuple[str, str] | None = None, names: dict[str, str] | None = None
+    ) -> None:
         super().__init__()
         self.auth = auth
+        self.names = {name.lower(): address for name, address in (names or {}).items()}
+        """Host names the proxy resolves itself (for ``socks5h://``), each to loopback."""
         self._requests: list[SocksRequest] = []
 
     @property
@@ -676,11 +680,12 @@ class Socks5Proxy(LoopbackService):
         if command != 1:
             reply(7)
             return
-        if not is_loopback_target(host):
+        target = self.names.get(host.lower(), host)
+        if not is_loopback_target(target):
             reply(2)
             return
         try:
-            upstream = await open_upstream(host, port)
+            upstream = await open_upstream(target, port)
         except (OSError, TimeoutError):
             reply(5)
             return

@@ -299,3 +299,16 @@ def test_the_first_page_ahead_of_time_refuses_a_certificate_it_cannot_trust(
 
     assert FirstPage(good.connection(), ContactQuery(), env={}).start().wait(5) is None
     assert good.requests == [], "no request is sent over a connection that is not trusted"
+
+
+def test_through_a_socks5_proxy_that_resolves_the_name(
+    far: Connection, certificates: Certificates
+) -> None:
+    from netproxies import Socks5Proxy
+
+    with Socks5Proxy(names={FAR_NAME: "127.0.0.1"}, auth=(PROXY_USER, PROXY_PASSWORD)) as socks:
+        url = f"socks5h://{PROXY_USER}:{PROXY_PASSWORD}@{socks.address[0]}:{socks.address[1]}"
+        network = NetworkSettings(proxy=Secret(url), proxy_origin="--proxy")
+        assert first_page(replace(far, network=network), certificates.env_file()).total == 40
+        [request] = socks.requests
+        assert (request.host, request.credentials) == (FAR_NAME, (PROXY_USER, PROXY_PASSWORD))
