@@ -39,6 +39,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from livedesk_tui.api.connection import is_loopback
+
 CHUNK = 65536
 HEAD_LIMIT = 65536
 """The longest request head the proxies read (the line and the headers)."""
@@ -52,14 +54,9 @@ _HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authorizat
 
 
 def is_loopback_target(host: str) -> bool:
-    """True for ``localhost`` and loopback IP literals; never resolves a name."""
-    host = host.strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    """True for ``localhost`` and loopback IP literals; never resolves a name (the client's
+    own rule, so the proxies refuse exactly what the client would not call loopback)."""
+    return is_loopback(host)
 
 
 def split_authority(authority: str) -> tuple[str, int] | None:

@@ -1015,29 +1015,11 @@ class LiveDeskApp(App[None]):
 
 def binding_ids() -> tuple[str, ...]:
     """Every binding id ``[keys]`` may remap: the app's and its screens'."""
-    from .screens.contact import ContactScreen
-    from .screens.copy_menu import CopyScreen
-    from .screens.error import ErrorScreen
-    from .screens.export import ExportScreen
-    from .screens.goto_page import GotoPageScreen
-    from .screens.help import HelpScreen
-    from .screens.profiles import ProfileScreen
-    from .screens.raw_view import RawViewScreen
+    from .keys import binding_owners
 
     ids: dict[str, None] = {}
-    owners: tuple[type, ...] = (
-        LiveDeskApp,
-        ContactScreen,
-        CopyScreen,
-        RawViewScreen,
-        ExportScreen,
-        ProfileScreen,
-        GotoPageScreen,
-        HelpScreen,
-        ErrorScreen,
-    )
-    for owner in owners:
-        for binding in owner.BINDINGS:
+    for owner in binding_owners():
+        for binding in owner.BINDINGS:  # type: ignore[attr-defined]
             if isinstance(binding, Binding) and binding.id:
                 ids.setdefault(binding.id, None)
     return tuple(ids)
