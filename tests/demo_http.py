@@ -164,3 +164,25 @@ def server(demo_server_module: DemoServer) -> Iterator[DemoServer]:
 def http(server: DemoServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.base_url, auth=AUTH, timeout=10) as client:
         yield client
+
+
+def chatwoot_search_matches(raw: dict[str, Any], needle: str, *, company: bool) -> bool:
+    """Whether Chatwoot's search finds ``raw`` for ``needle``: name, e-mail and phone
+    ignoring case, the identifier exactly (and, up to 4.10.0, the company name)."""
+    folded = needle.casefold()
+    fields = [raw.get(k) for k in ("name", "email", "phone_number")]
+    if company:
+        fields.append((raw.get("additional_attributes") or {}).get("company_name"))
+    if any(isinstance(f, str) and folded in f.casefold() for f in fields):
+        return True
+    identifier = raw.get("identifier")
+    return isinstance(identifier, str) and needle in identifier
+
+
+def most_common_label(dataset: list[DemoContact]) -> str:
+    """The label the most contacts of ``dataset`` have."""
+    counts: dict[str, int] = {}
+    for contact in dataset:
+        for label in contact.labels:
+            counts[label] = counts.get(label, 0) + 1
+    return max(counts, key=counts.__getitem__)

@@ -15,7 +15,7 @@ from email.utils import formatdate
 from typing import Any
 
 import pytest
-from demo_http import value_for
+from demo_http import chatwoot_search_matches, most_common_label, value_for
 
 from livedesk_tui.api.client import ContactsClient, RetryPolicy, server_clock
 from livedesk_tui.api.errors import AuthError, RateLimitedError
@@ -79,25 +79,6 @@ async def every_page(client: ContactsClient, query: ContactQuery) -> list[Any]:
     return ids
 
 
-def matches(raw: dict[str, Any], needle: str, *, company: bool) -> bool:
-    folded = needle.casefold()
-    fields = [raw.get(k) for k in ("name", "email", "phone_number")]
-    if company:
-        fields.append((raw.get("additional_attributes") or {}).get("company_name"))
-    if any(isinstance(f, str) and folded in f.casefold() for f in fields):
-        return True
-    identifier = raw.get("identifier")
-    return isinstance(identifier, str) and needle in identifier
-
-
-def common_label() -> str:
-    counts: dict[str, int] = {}
-    for contact in DATASET:
-        for label in contact.labels:
-            counts[label] = counts.get(label, 0) + 1
-    return max(counts, key=counts.__getitem__)
-
-
 # --- the company sort key ---------------------------------------------------------------------
 
 
@@ -145,7 +126,9 @@ async def test_an_old_search_pages_by_its_total(
 ) -> None:
     server = servers[version]
     needle = "a"
-    expected = [c.raw["id"] for c in DATASET if matches(c.raw, needle, company=True)]
+    expected = [
+        c.raw["id"] for c in DATASET if chatwoot_search_matches(c.raw, needle, company=True)
+    ]
     assert len(expected) > 30
     async with ContactsClient(server.connection(), retry=FAST) as client:
         first = await client.list_contacts(ContactQuery(search=needle))
@@ -159,7 +142,7 @@ async def test_a_search_with_labels_says_when_the_server_ignored_them(
     servers: dict[str, DemoServer], version: str
 ) -> None:
     server = servers[version]
-    label = common_label()
+    label = most_common_label(DATASET)
     ignored = version not in {"4.8", "4.10.0"}
     async with ContactsClient(server.connection(), retry=FAST) as client:
         labelled = await client.list_contacts(ContactQuery(search="a", labels=(label,)))
@@ -179,12 +162,16 @@ async def test_an_export_of_a_search_with_labels_warns_when_they_were_ignored(
     servers: dict[str, DemoServer], version: str, warned: bool
 ) -> None:
     server = servers[version]
-    label = common_label()
+    label = most_common_label(DATASET)
     out = io.StringIO()
     async with ContactsClient(server.connection(), retry=FAST) as client:
         result = await export_contacts(client, ContactQuery(search="a", labels=(label,)), out)
     ids = [json.loads(line)["id"] for line in out.getvalue().splitlines()]
-    matching = [c.raw["id"] for c in DATASET if matches(c.raw, "a", company=version == "4.8")]
+    matching = [
+        c.raw["id"]
+        for c in DATASET
+        if chatwoot_search_matches(c.raw, "a", company=version == "4.8")
+    ]
     if warned:
         assert ids == matching  # every match, as the server sent them: said, not hidden
         assert LABELS_IGNORED in result.warnings
@@ -203,7 +190,9 @@ async def test_an_export_of_a_search_holds_every_match_once(
         result = await export_contacts(client, ContactQuery(search="a"), out, concurrency=3)
     ids = [json.loads(line)["id"] for line in out.getvalue().splitlines()]
     company = version == "4.8"
-    assert ids == [c.raw["id"] for c in DATASET if matches(c.raw, "a", company=company)]
+    assert ids == [
+        c.raw["id"] for c in DATASET if chatwoot_search_matches(c.raw, "a", company=company)
+    ]
     assert result.complete, result.warnings
 
 

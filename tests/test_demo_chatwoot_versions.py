@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from demo_http import value_for
+from demo_http import chatwoot_search_matches, most_common_label, value_for
 
 from livedesk_tui.demo.catalogue import DemoContact
 from livedesk_tui.demo.dataset import generate_contacts
@@ -162,17 +162,6 @@ def test_without_a_sort_paging_repeats_and_skips_contacts() -> None:
 # --- search -----------------------------------------------------------------------------------
 
 
-def matches(raw: dict[str, Any], needle: str, *, company: bool) -> bool:
-    folded = needle.casefold()
-    fields = [raw.get(k) for k in ("name", "email", "phone_number")]
-    if company:
-        fields.append((raw.get("additional_attributes") or {}).get("company_name"))
-    if any(isinstance(f, str) and folded in f.casefold() for f in fields):
-        return True
-    identifier = raw.get("identifier")
-    return isinstance(identifier, str) and needle in identifier
-
-
 def company_word() -> str:
     """A word of a company name that no name, e-mail, phone or identifier holds."""
     for contact in DATASET:
@@ -180,19 +169,11 @@ def company_word() -> str:
         for word in str(company or "").split():
             if (
                 len(word) > 3
-                and not any(matches(c.raw, word, company=False) for c in DATASET)
-                and sum(matches(c.raw, word, company=True) for c in DATASET)
+                and not any(chatwoot_search_matches(c.raw, word, company=False) for c in DATASET)
+                and sum(chatwoot_search_matches(c.raw, word, company=True) for c in DATASET)
             ):
                 return word
     raise AssertionError("no company word found only in company names")
-
-
-def label_of_some() -> str:
-    counts: dict[str, int] = {}
-    for contact in DATASET:
-        for label in contact.labels:
-            counts[label] = counts.get(label, 0) + 1
-    return max(counts, key=counts.__getitem__)
 
 
 @pytest.mark.parametrize("version", ["4.10.1", "4.15"])
@@ -201,8 +182,10 @@ def test_search_since_4_10_1_ignores_labels_and_counts_the_page(
 ) -> None:
     server = servers[version]
     needle = "a"
-    expected = [c.raw["id"] for c in DATASET if matches(c.raw, needle, company=False)]
-    label = label_of_some()
+    expected = [
+        c.raw["id"] for c in DATASET if chatwoot_search_matches(c.raw, needle, company=False)
+    ]
+    label = most_common_label(DATASET)
     assert len(expected) > 15
     assert len([c for c in DATASET if label in c.labels]) < len(expected)
     found = all_ids(server, {"q": needle, "labels[]": label}, "/contacts/search")
@@ -218,9 +201,11 @@ def test_search_up_to_4_10_0_applies_labels_matches_companies_and_counts_all(
 ) -> None:
     server = servers[version]
     needle = "a"
-    label = label_of_some()
+    label = most_common_label(DATASET)
     expected = [
-        c.raw["id"] for c in DATASET if label in c.labels and matches(c.raw, needle, company=True)
+        c.raw["id"]
+        for c in DATASET
+        if label in c.labels and chatwoot_search_matches(c.raw, needle, company=True)
     ]
     assert len(expected) > 15
     found = all_ids(server, {"q": needle, "labels[]": label}, "/contacts/search")
@@ -228,7 +213,9 @@ def test_search_up_to_4_10_0_applies_labels_matches_companies_and_counts_all(
     meta = get(server, "/contacts/search", {"q": needle, "labels[]": label}).json()["meta"]
     assert meta == {"count": len(expected), "current_page": 1}
     word = company_word()
-    by_company = [c.raw["id"] for c in DATASET if matches(c.raw, word, company=True)]
+    by_company = [
+        c.raw["id"] for c in DATASET if chatwoot_search_matches(c.raw, word, company=True)
+    ]
     assert by_company and all_ids(server, {"q": word}, "/contacts/search") == by_company
 
 
@@ -241,7 +228,7 @@ def test_the_identifier_matches_case_sensitively(
         for c in DATASET
         if isinstance(c.raw.get("identifier"), str)
         and c.raw["identifier"] != c.raw["identifier"].lower()
-        and not matches(c.raw, c.raw["identifier"].lower(), company=True)
+        and not chatwoot_search_matches(c.raw, c.raw["identifier"].lower(), company=True)
     )
     identifier = contact.raw["identifier"]
     server = servers[version]
