@@ -18,10 +18,10 @@ import pytest
 from demo_http import chatwoot_search_matches, most_common_label, value_for
 
 from livedesk_tui.api.client import ContactsClient, RetryPolicy, server_clock
+from livedesk_tui.api.dialects import dialect_for
 from livedesk_tui.api.errors import AuthError, RateLimitedError
 from livedesk_tui.api.export import LABELS_IGNORED, export_contacts, stable_query
 from livedesk_tui.api.models import ContactQuery
-from livedesk_tui.api.requests import list_request
 from livedesk_tui.demo.catalogue import DemoContact
 from livedesk_tui.demo.dataset import generate_contacts
 from livedesk_tui.demo.faults import parse_fault
@@ -97,23 +97,23 @@ async def test_the_company_sort_sorts_on_every_version(
 def test_the_company_key_is_sent_both_ways_and_other_keys_as_they_are(
     servers: dict[str, DemoServer],
 ) -> None:
-    connection = servers["4.15"].connection()
-    _, up = list_request(connection, ContactQuery(sort="company"))
-    _, down = list_request(connection, ContactQuery(sort="company", direction="desc"))
-    _, name = list_request(connection, ContactQuery(sort="name", direction="desc"))
+    dialect = dialect_for(servers["4.15"].connection())
+    _, up = dialect.list_request(ContactQuery(sort="company"))
+    _, down = dialect.list_request(ContactQuery(sort="company", direction="desc"))
+    _, name = dialect.list_request(ContactQuery(sort="name", direction="desc"))
     assert ("sort", "company_name,company") in up
     assert ("sort", "-company_name,-company") in down
     assert ("sort", "-name") in name
 
 
-async def test_the_client_builds_its_requests_from_list_request(
+async def test_the_client_builds_its_requests_from_the_dialect(
     servers: dict[str, DemoServer],
 ) -> None:
     server = servers["4.15"]
     query = ContactQuery(sort="company", direction="desc", labels=("vip",))
     async with ContactsClient(server.connection(), retry=FAST) as client:
         await client.list_contacts(query)
-    path, params = list_request(server.connection(), query.with_page_size(15))
+    path, params = dialect_for(server.connection()).list_request(query.with_page_size(15))
     assert (server.requests[-1].path, server.requests[-1].params) == (path, params)
 
 

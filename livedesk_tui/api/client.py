@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import json
 import logging
 import math
 import random
@@ -40,6 +39,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .connection import Connection
+from .dialects import ServerDialect, dialect_for
 from .errors import (
     ApiError,
     AuthError,
@@ -58,13 +58,11 @@ from .models import MAX_PAGE_SIZE, ContactQuery, Page
 from .network import choose_proxy, proxy_failure, tls_failure, trust_context
 from .paging import served_page_size
 from .parse import error_detail, parse_page
-from .requests import credential_headers, list_request, loggable
+from .requests import USER_AGENT, loggable
 from .sanitize import clean, clip
 
 log = logging.getLogger("livedesk_tui.api")
 
-USER_AGENT = "livedesk-tui/0.1"
-CHATWOOT_PAGE_SIZE = 15
 MAX_BODY_BYTES = 32 * 1024 * 1024
 """The most a body may inflate to. A real page of 100 contacts is well under 1 MiB; this
 leaves room for pages of unusually large contacts (and for a million minimal ones) while one
@@ -139,11 +137,11 @@ CONNECT_TIMEOUT = 5.0
 class _SignRequest(httpx.Auth):
     """Adds the credentials at send time, so no header dict holding them lives elsewhere."""
 
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
+    def __init__(self, dialect: ServerDialect) -> None:
+        self._dialect = dialect
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers.update(credential_headers(self._connection))
+        request.headers.update(self._dialect.credential_headers())
         yield request
 
     def __repr__(self) -> str:
@@ -180,14 +178,14 @@ class ContactsClient:
         started: its answer serves the first request for that page when it came in clean.
         """
         self.connection = connection
+        self.dialect = dialect_for(connection)
+        """What differs by server kind: paths, parameters, credentials, wording."""
         self.on_wait = on_wait
         self._first_page = first_page
         self.proxy = choose_proxy(connection.base_url, connection.network, env=env)
         """The proxy requests go through (``None``: direct)."""
         self.retry = retry or RetryPolicy()
-        self._observed_page_size: int | None = (
-            CHATWOOT_PAGE_SIZE if connection.dialect == "chatwoot" else None
-        )
+        self._observed_page_size: int | None = self.dialect.fixed_page_size
         whole = DEFAULT_TIMEOUT if timeout is None else float(timeout)
         if not (math.isfinite(whole) and whole > 0):
             raise ValueError(f"a timeout is a number of seconds above 0, not {timeout!r}")
@@ -195,7 +193,7 @@ class ContactsClient:
         """Seconds one request may take in all (each try of it)."""
         self._http = httpx.AsyncClient(
             base_url=connection.base_url,
-            auth=_SignRequest(connection),
+            auth=_SignRequest(self.dialect),
             timeout=httpx.Timeout(whole, connect=min(CONNECT_TIMEOUT, whole)),
             headers={
                 "User-Agent": USER_AGENT,
@@ -256,7 +254,7 @@ class ContactsClient:
             answer = await first.answer()
             if answer is not None and answer.asked == asked:
                 return FetchedPage(query, asked, answer.body, 200)
-        path, params = list_request(self.connection, asked)
+        path, params = self.dialect.list_request(asked)
         response = await self._get(path, params)
         return FetchedPage(query, asked, response.body, response.status)
 
@@ -279,33 +277,19 @@ class ContactsClient:
             asked = asked.with_page_size(size)
         parsed = parse_page(fetched.body, asked, status=fetched.status, max_contacts=max_contacts)
         page = self._settle_page_size(parsed)
-        if self._ignored_labels(page):
+        if self.dialect.labels_ignored(page):
             page = replace(page, labels_ignored=True)
         return page if page.query == fetched.query else replace(page, query=fetched.query)
 
-    def _ignored_labels(self, page: Page) -> bool:
-        """Whether a Chatwoot search with labels came back from a server that searched every
-        contact: only Chatwoot 4.10.1 and later say ``has_more``, and they ignore labels."""
-        query = page.query
-        chatwoot = self.connection.dialect == "chatwoot"
-        return chatwoot and bool(query.search and query.labels) and page.has_more is not None
-
     async def list_labels(self) -> list[str]:
         """The account's labels where the server can list them (Chatwoot); else empty."""
-        if self.connection.dialect != "chatwoot":
+        path = self.dialect.labels_path()
+        if path is None:
             return []
-        response = await self._get(f"{self._account_path()}/labels", {})
-        try:
-            payload = json.loads(response.body).get("payload", [])
-            titles = [item.get("title") for item in payload if isinstance(item, dict)]
-        except (ValueError, AttributeError, TypeError, RecursionError):
-            return []
-        return sorted({t for t in titles if isinstance(t, str) and t})
+        response = await self._get(path, {})
+        return self.dialect.read_labels(response.body)
 
-    # --- dialects ------------------------------------------------------------------------
-
-    def _account_path(self) -> str:
-        return f"/api/v1/accounts/{self.connection.account_id}"
+    # --- page sizes ----------------------------------------------------------------------
 
     def _settle_page_size(self, page: Page) -> Page:
         """Adopt the server's page size when a page shows it differs from the one asked for.
@@ -316,7 +300,7 @@ class ContactsClient:
         served = served_page_size(page)
         if served is None:
             return page
-        if self.connection.dialect == "chatwoot" and served < CHATWOOT_PAGE_SIZE:
+        if not self.dialect.may_use_page_size(served):
             return page
         self.adopt_page_size(served, asked=page.page_size)
         return _with_page_size(page, served)
@@ -324,7 +308,7 @@ class ContactsClient:
     def adopt_page_size(self, size: int, *, asked: int | None = None) -> None:
         """Ask for ``size`` contacts a page from now on: the size the server was seen to use
         (by this client, or on a page read without it). Never below Chatwoot's fixed 15."""
-        if self.connection.dialect == "chatwoot" and size < CHATWOOT_PAGE_SIZE:
+        if not self.dialect.may_use_page_size(size):
             return
         self._observed_page_size = size
         log.info("server ignored page_size=%s; it sends %d a page", asked, size)
@@ -374,7 +358,7 @@ class ContactsClient:
         host = self.connection.host
         if retry_after is not None:
             wait, why = retry_after, "as it asks"
-        elif self.connection.dialect == "chatwoot":
+        elif self.dialect.windowed_rate_limit:
             now = server_clock(answer.headers.get("date"), time.time())
             wait = self.retry.window_wait(now)
             window = self.retry.rate_window
@@ -420,19 +404,7 @@ class ContactsClient:
         conn = self.connection
         where = conn.origin
         if status == 401:
-            if conn.dialect == "chatwoot":  # every refusal is a 401 there: name each cause
-                message = (
-                    f"{conn.host} refused the access token (HTTP 401): it is wrong or revoked, "
-                    f"its user is not a member of account {conn.account_id}, the account is "
-                    "suspended, or a reverse proxy in front of Chatwoot drops the "
-                    "api_access_token header for its underscore (nginx needs "
-                    f"underscores_in_headers on). Check the token from {where}."
-                )
-            else:
-                message = (
-                    f"{conn.host} refused the API key pair (HTTP 401). Check the key from {where}."
-                )
-            return AuthError(message, detail=detail, status=status)
+            return AuthError(self.dialect.unauthorized_message(), detail=detail, status=status)
         if status == 403:
             return ForbiddenError(
                 f"{conn.host} says this key has no permission to list contacts (HTTP 403); "
@@ -441,13 +413,9 @@ class ContactsClient:
                 status=status,
             )
         if status == 404:
-            hint = (
-                "the account id"
-                if conn.dialect == "chatwoot"
-                else "the base URL and its data centre"
-            )
             return NotFoundError(
-                f"{conn.host} has no contacts API at this address (HTTP 404); check {hint}.",
+                f"{conn.host} has no contacts API at this address (HTTP 404); "
+                f"check {self.dialect.not_found_hint}.",
                 detail=detail,
                 status=status,
             )

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TextIO
 
 from .connection import Connection
+from .dialects import dialect_for
 from .errors import BadResponseError, ErrorKind, LiveDeskError
 from .models import Contact, ContactQuery, Page, as_text
 from .source import ContactsSource
@@ -76,22 +77,24 @@ LABELS_IGNORED = (
     "this server (Chatwoot 4.10.1 or later) does not apply labels to a search: the export "
     "holds every contact matching the search"
 )
-STABLE_SORT = "created_at"
 
 
 def stable_query(query: ContactQuery, connection: Connection) -> tuple[ContactQuery, str | None]:
     """The query an export asks for, and a one-line note when it differs from ``query``.
 
-    Chatwoot has no order without a sort, so its pages can repeat or skip contacts: an export
-    with no sort asks for ``created_at`` ascending (the closest to stable) instead.
+    A server with no order without a sort (Chatwoot) can repeat or skip contacts across its
+    pages: an export with no sort asks for the dialect's ``stable_sort`` ascending (the
+    closest to stable) instead.
     """
-    if connection.dialect != "chatwoot" or query.sort:
+    dialect = dialect_for(connection)
+    stable = dialect.stable_sort
+    if stable is None or query.sort:
         return query, None
     note = (
-        f"Chatwoot has no set order without a sort, so pages could repeat or skip contacts: "
-        f"exporting sorted by {STABLE_SORT} (oldest first); choose another with --sort"
+        f"{dialect.title} has no set order without a sort, so pages could repeat or skip "
+        f"contacts: exporting sorted by {stable} (oldest first); choose another with --sort"
     )
-    return replace(query, sort=STABLE_SORT, direction="asc"), note
+    return replace(query, sort=stable, direction="asc"), note
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlencode, urlsplit
 
 from .connection import Connection
+from .dialects import dialect_for
 from .models import ContactQuery
 from .network import NetworkSettings, Proxy, choose_proxy, trust_context
-from .requests import USER_AGENT, credential_headers, first_page_size, list_request, loggable
+from .requests import USER_AGENT, loggable
 
 log = logging.getLogger("livedesk_tui.api")
 
@@ -158,12 +159,13 @@ class FirstPage:
         import http.client
 
         connection = self.connection
-        asked = self.query.with_page_size(first_page_size(connection, self.query))
+        dialect = dialect_for(connection)
+        asked = self.query.with_page_size(dialect.page_size(self.query))
         parts = urlsplit(connection.base_url)
         secure = parts.scheme == "https"
         host = parts.hostname or ""
         port = parts.port or (443 if secure else 80)
-        path, params = list_request(connection, asked)
+        path, params = dialect.list_request(asked)
         target = parts.path.rstrip("/") + path + "?" + urlencode(params)
         conn: http.client.HTTPConnection
         if proxy is not None:
@@ -193,7 +195,7 @@ class FirstPage:
             "User-Agent": USER_AGENT,
             "Accept": "application/json",
             "Accept-Encoding": "identity",
-            **credential_headers(connection),
+            **dialect.credential_headers(),
         }
         try:
             conn.request("GET", target, headers=headers)
