@@ -15,10 +15,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from livedesk_tui import paths, settings
+from livedesk_tui import config_file, paths, secret_command
 from livedesk_tui.api.connection import DEFAULT_BASE_URL
 from livedesk_tui.api.errors import ConfigError
-from livedesk_tui.settings import dumps_toml, load_preferences, load_settings, save_profile
+from livedesk_tui.config_writer import dumps_toml, save_profile
+from livedesk_tui.settings import load_preferences, load_settings
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 
@@ -548,7 +549,7 @@ def test_secret_command_that_cannot_be_parsed(tmp_path: Path) -> None:
 
 
 def test_secret_command_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(settings, "SECRET_COMMAND_TIMEOUT", 0.3)
+    monkeypatch.setattr(secret_command, "SECRET_COMMAND_TIMEOUT", 0.3)
     path = command_config(
         tmp_path, f"import time; print({FAKE_SECRET!r}, flush=True); time.sleep(30)"
     )
@@ -971,7 +972,7 @@ def _gone(pid: int) -> bool:
 def test_a_secret_command_that_times_out_is_stopped_with_its_children(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(settings, "SECRET_COMMAND_TIMEOUT", 1.5)  # time to start its child
+    monkeypatch.setattr(secret_command, "SECRET_COMMAND_TIMEOUT", 1.5)  # time to start its child
     pid_file = tmp_path / "grandchild.pid"
     code = (
         "import subprocess, time\n"
@@ -1044,8 +1045,8 @@ def test_a_config_that_is_a_device_is_refused(device: str, loader: str) -> None:
 
 @pytest.mark.parametrize("loader", ["settings", "preferences"])
 def test_a_config_over_1_mb_is_refused(tmp_path: Path, loader: str) -> None:
-    path = write_config(tmp_path, "# " + "x" * (settings.MAX_CONFIG_BYTES - 3) + "\n")
-    assert path.stat().st_size == settings.MAX_CONFIG_BYTES
+    path = write_config(tmp_path, "# " + "x" * (config_file.MAX_CONFIG_BYTES - 3) + "\n")
+    assert path.stat().st_size == config_file.MAX_CONFIG_BYTES
     load(loader, path)  # exactly the limit is fine
     with path.open("a", encoding="utf-8") as handle:
         handle.write("\n")
