@@ -20,12 +20,13 @@ import pytest
 
 from livedesk_tui.api import dialects
 from livedesk_tui.api.client import ContactsClient, RetryPolicy
-from livedesk_tui.api.connection import Secret
+from livedesk_tui.api.connection import Connection, Secret
 from livedesk_tui.api.dialects import Chatwoot, LiveDesk, dialect_for
-from livedesk_tui.api.errors import AuthError
+from livedesk_tui.api.errors import ApiError, AuthError
 from livedesk_tui.api.export import stable_query
 from livedesk_tui.api.first_page import FirstPage
 from livedesk_tui.api.models import ContactQuery
+from livedesk_tui.demo.faults import Fault
 from livedesk_tui.demo.server import DemoServer
 
 FAST = RetryPolicy(attempts=1)
@@ -125,3 +126,36 @@ def test_the_api_layer_branches_on_no_dialect_name() -> None:
         if branching.search(line)
     ]
     assert found == []
+
+
+WORDING = {
+    "livedesk": (
+        "{host} refused the API key pair (HTTP 401). Check the key from the demo server.",
+        "{host} has no contacts API at this address (HTTP 404); check the base URL and its "
+        "data centre.",
+    ),
+    "chatwoot": (
+        "{host} refused the access token (HTTP 401): it is wrong or revoked, its user is not a "
+        "member of account 1, the account is suspended, or a reverse proxy in front of Chatwoot "
+        "drops the api_access_token header for its underscore (nginx needs "
+        "underscores_in_headers on). Check the token from the demo server.",
+        "{host} has no contacts API at this address (HTTP 404); check the account id.",
+    ),
+}
+
+
+def test_a_refusal_and_a_missing_api_are_worded_by_the_dialect(server: DemoServer) -> None:
+    server.reset()
+    connection = server.connection()
+    refused, missing = (line.format(host=connection.host) for line in WORDING[connection.dialect])
+    wrong = replace(connection, api_key=Secret("wrong"), api_secret=Secret("wrong"))
+
+    async def failing(to: Connection) -> str:
+        async with ContactsClient(to, retry=FAST) as client:
+            with pytest.raises(ApiError) as caught:
+                await client.list_contacts(ContactQuery())
+        return caught.value.message
+
+    assert asyncio.run(failing(wrong)) == refused
+    server.faults.add(Fault(kind="status", status=404, times=None))
+    assert asyncio.run(failing(connection)) == missing
