@@ -83,7 +83,7 @@ def test_the_client_and_the_first_page_send_the_dialects_request(
 
 
 def test_a_dialect_of_its_own_is_what_every_caller_asks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(dialects.DIALECTS, "chatwoot", NewerChatwoot)
+    monkeypatch.setitem(dialects.DIALECT_CLASSES, "chatwoot", NewerChatwoot)
     query = ContactQuery(sort="company", direction="desc")
     with DemoServer(contacts=20, dialect="chatwoot", chatwoot_version="4.15") as server:
         connection = server.connection()
@@ -110,7 +110,7 @@ def test_the_export_asks_the_dialect_for_a_stable_sort(monkeypatch: pytest.Monke
 
     with DemoServer(contacts=1) as server:
         assert stable_query(ContactQuery(), server.connection()) == (ContactQuery(), None)
-        monkeypatch.setitem(dialects.DIALECTS, "livedesk", Unordered)
+        monkeypatch.setitem(dialects.DIALECT_CLASSES, "livedesk", Unordered)
         query, note = stable_query(ContactQuery(), server.connection())
     assert (query.sort, query.direction) == ("id", "asc")
     assert note is not None and note.startswith("LiveDesk has no set order without a sort")

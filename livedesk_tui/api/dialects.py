@@ -222,7 +222,7 @@ class Chatwoot(ServerDialect):
         )
 
 
-DIALECTS: dict[str, type[ServerDialect]] = {"livedesk": LiveDesk, "chatwoot": Chatwoot}
+DIALECT_CLASSES: dict[str, type[ServerDialect]] = {"livedesk": LiveDesk, "chatwoot": Chatwoot}
 """Each server kind's class, by the name a connection gives."""
 
 
@@ -233,7 +233,7 @@ def dialect_for(connection: Connection) -> ServerDialect:
         ValueError: a dialect name no class answers to (settings accept only known ones).
     """
     try:
-        kind = DIALECTS[connection.dialect]
+        kind = DIALECT_CLASSES[connection.dialect]
     except KeyError:
         raise ValueError(f"no dialect is called {connection.dialect!r}") from None
     return kind(connection)
