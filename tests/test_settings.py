@@ -1,24 +1,20 @@
-"""Settings: file < environment < arguments, strict types, secrets that never show, 0600 files."""
+"""Settings: file < environment < arguments, strict types, hidden secrets, odd files refused."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
-import stat
 import sys
 import time
-import tomllib
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from livedesk_tui import config_file, paths, secret_command
 from livedesk_tui.api.connection import DEFAULT_BASE_URL
 from livedesk_tui.api.errors import ConfigError
-from livedesk_tui.config_writer import dumps_toml, save_profile
 from livedesk_tui.settings import load_preferences, load_settings
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
@@ -220,6 +216,22 @@ def test_unknown_profile_lists_the_profiles_there_are(
 def test_unknown_profile_with_no_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings(config_path=tmp_path / "absent.toml", profile="work", env=ENV_CREDS)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["work", "w x", "a.b", 'my "team".jp\n\t\x7f\x01 日本語 🔑', "back\\slash", "[x]"],
+)
+def test_the_table_header_a_message_asks_for_is_the_profile_s_own(
+    tmp_path: Path, name: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_path=tmp_path / "absent.toml", profile=name, env=ENV_CREDS)
+    found = re.search(r"Add a (\[profiles\..+\]) table or choose", str(caught.value))
+    assert found is not None
+    path = write_config(tmp_path, f'{found[1]}\nbase_url = "https://named.example.com"\n')
+    got = load_settings(config_path=path, profile=name, env=ENV_CREDS)
+    assert (got.profiles, got.connection.base_url) == ((name,), "https://named.example.com")
 
 
 # --- precedence of each setting ---------------------------------------------------------------
@@ -640,169 +652,6 @@ def test_secrets_never_in_repr(tmp_path: Path) -> None:
         assert FAKE_SECRET not in text and FAKE_KEY not in text
 
 
-# --- save_profile ---------------------------------------------------------------------------
-
-
-@posix_only
-def test_save_profile_creates_a_private_file(tmp_path: Path) -> None:
-    path = tmp_path / "new" / "dir" / "config.toml"
-    save_profile(
-        path, "work", base_url="https://w.example.com", api_key=FAKE_KEY, api_secret=FAKE_SECRET
-    )
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert list(path.parent.iterdir()) == [path]  # no temporary file left behind
-    got = load_settings(config_path=path, env={})
-    assert got.profile == "work"  # the first profile becomes the default
-    assert got.connection.base_url == "https://w.example.com"
-    assert got.connection.api_key.reveal() == FAKE_KEY
-    assert got.connection.api_secret.reveal() == FAKE_SECRET
-    assert got.warnings == ()
-
-
-@posix_only
-def test_save_profile_keeps_everything_else(tmp_path: Path) -> None:
-    path = write_config(tmp_path, TWO_PROFILES, mode=0o644)
-    save_profile(
-        path,
-        "work",
-        base_url="http://127.0.0.1:9000",
-        api_key="new-key",
-        api_secret_command="pass show ld",
-    )
-    save_profile(
-        path,
-        "eu",
-        base_url="https://eu.example.com",
-        api_key="eu-token",
-        dialect="chatwoot",
-        account_id=4,
-    )
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    assert data["default_profile"] == "work"
-    assert data["theme"] == "nord"
-    assert data["keys"] == {"next_page": "n,right"}
-    assert data["profiles"]["jp"] == {
-        "base_url": "https://jp.example.com",
-        "api_key": "jp-key",
-        "api_secret": "jp-secret",
-    }
-    assert data["profiles"]["work"] == {
-        "base_url": "http://127.0.0.1:9000",
-        "dialect": "livedesk",
-        "api_key": "new-key",
-        "api_secret_command": "pass show ld",  # replaces the old api_secret
-        "labels": ["vip", "billing", "vip", ""],
-    }
-    assert data["profiles"]["eu"] == {
-        "base_url": "https://eu.example.com",
-        "dialect": "chatwoot",
-        "account_id": 4,
-        "api_key": "eu-token",
-    }
-    eu = load_settings(config_path=path, profile="eu", env={})
-    assert (eu.connection.dialect, eu.connection.account_id) == ("chatwoot", 4)
-    assert eu.profiles == ("work", "jp", "eu")
-
-
-def test_save_profile_make_default(tmp_path: Path) -> None:
-    path = write_config(tmp_path, TWO_PROFILES)
-    save_profile(path, "jp", base_url="https://jp2.example.com", api_key="a", api_secret="b")
-    assert load_settings(config_path=path, env={}).profile == "work"
-    save_profile(
-        path,
-        "jp",
-        base_url="https://jp2.example.com",
-        api_key="a",
-        api_secret="b",
-        make_default=True,
-    )
-    got = load_settings(config_path=path, env={})
-    assert (got.profile, got.connection.base_url) == ("jp", "https://jp2.example.com")
-
-
-def test_save_profile_round_trips_awkward_text(tmp_path: Path) -> None:
-    path = tmp_path / "config.toml"
-    # A secret is printable ASCII (see test_a_credential_in_the_file_with_a_control_or_space_
-    # is_refused); the name carries the control characters and the rest of Unicode.
-    secret = "q\"uo\\te'#not-a-comment=[x]{y}"
-    name = 'my "team".jp\n\t\x7f\x01 日本語 🔑'
-    save_profile(path, name, base_url="https://x.example.com", api_key="k", api_secret=secret)
-    got = load_settings(config_path=path, env={})
-    assert got.profile == name
-    assert got.connection.api_secret.reveal() == secret
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "match"),
-    [
-        ({"base_url": "http://example.com"}, "http://"),
-        ({"base_url": "https://x.example.com", "dialect": "zendesk"}, "dialect"),
-        ({"base_url": "https://x.example.com", "dialect": "chatwoot"}, "account"),
-        (
-            {"base_url": "https://x.example.com", "api_secret": "a", "api_secret_command": "b"},
-            "not both",
-        ),
-        ({"base_url": "https://x.example.com", "api_secret_command": "pass 'x"}, "parsed"),
-        ({"base_url": "https://x.example.com", "account_id": -1}, "account_id"),
-    ],
-)
-def test_save_profile_refuses_bad_values_and_leaves_the_file(
-    tmp_path: Path, kwargs: dict[str, object], match: str
-) -> None:
-    path = write_config(tmp_path, TWO_PROFILES)
-    with pytest.raises(ConfigError, match=match):
-        save_profile(path, "work", **kwargs)  # type: ignore[arg-type]
-    assert path.read_text(encoding="utf-8") == TWO_PROFILES
-
-
-def test_save_profile_refuses_to_overwrite_a_malformed_file(tmp_path: Path) -> None:
-    path = write_config(tmp_path, "this is = = not toml\n")
-    with pytest.raises(ConfigError, match="line 1"):
-        save_profile(path, "work", base_url="https://x.example.com")
-    assert path.read_text(encoding="utf-8") == "this is = = not toml\n"
-
-
-@posix_only
-def test_save_profile_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
-    real = write_config(tmp_path, TWO_PROFILES, name="real.toml")
-    link = tmp_path / "config.toml"
-    link.symlink_to(real)
-    save_profile(link, "jp", base_url="https://jp3.example.com", api_key="a", api_secret="b")
-    assert link.is_symlink()
-    assert "jp3" in real.read_text(encoding="utf-8")
-
-
-# --- the TOML writer ------------------------------------------------------------------------
-
-_text = st.text(max_size=12, alphabet=st.characters(exclude_categories=("Cs",)))
-_scalars = st.one_of(
-    _text, st.integers(-(2**63), 2**63 - 1), st.booleans(), st.floats(allow_nan=False)
-)
-_values = st.one_of(_scalars, st.lists(_scalars, max_size=3))
-_names = st.text(min_size=1, max_size=8, alphabet=st.characters(exclude_categories=("Cs",)))
-_tables = st.recursive(
-    st.dictionaries(_names, _values, max_size=4),
-    lambda inner: st.dictionaries(_names, st.one_of(_values, inner), max_size=4),
-    max_leaves=12,
-)
-
-
-@given(_tables)
-def test_dumps_toml_reads_back_as_the_same_data(document: dict[str, object]) -> None:
-    assert tomllib.loads(dumps_toml(document)) == document
-
-
-def test_dumps_toml_layout() -> None:
-    text = dumps_toml(
-        {"a": 1, "profiles": {"w x": {"labels": ["v"], "t": {}}}, "keys": {"q": "ctrl+q"}}
-    )
-    assert (
-        text
-        == 'a = 1\n\n[profiles."w x"]\nlabels = ["v"]\n\n[profiles."w x".t]\n\n[keys]\nq = "ctrl+q"\n'
-    )
-
-
 # --- secrets of every shape never reach a message ---------------------------------------------
 
 URL_PASSWORD = "Pw1/Pw2#Pw3?Pw4@Pw5"
@@ -902,20 +751,6 @@ def test_a_chatwoot_token_with_a_line_break_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="LIVEDESK_API_KEY") as caught:
         load_settings(config_path=tmp_path / "absent.toml", dialect="chatwoot", env=env)
     assert_never_shows_the_secret(caught.value)
-
-
-def test_save_profile_refuses_a_credential_with_a_line_break(tmp_path: Path) -> None:
-    path = tmp_path / "config.toml"
-    with pytest.raises(ConfigError, match="api_secret") as caught:
-        save_profile(
-            path,
-            "work",
-            base_url="https://w.example.com",
-            api_key="k",
-            api_secret=FAKE_SECRET + "\n",
-        )
-    assert_never_shows_the_secret(caught.value)
-    assert not path.exists()
 
 
 # --- the secret command's output ---------------------------------------------------------------
