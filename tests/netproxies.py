@@ -140,13 +140,18 @@ async def relay_both_ways(
         ),
         asyncio.create_task(pipe(upstream[0], client[1], delay=delay)),
     ]
+    loop_gone = False
     try:
         # Both directions run to their end; one that breaks ends the other.
         await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    except GeneratorExit:  # closed by the collector, its loop gone: nothing can be awaited
+        loop_gone = True
+        raise
     finally:
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if not loop_gone:
+            await asyncio.gather(*tasks, return_exceptions=True)
         for _, writer in (client, upstream):
             writer.close()
 
@@ -234,11 +239,17 @@ class LoopbackService:
 
     async def _wind_down(self, server: asyncio.Server) -> None:
         server.close()
-        await asyncio.sleep(0)  # handlers of connections accepted just now start
-        others = asyncio.all_tasks() - {asyncio.current_task()}
-        for task in others:
-            task.cancel()
-        await asyncio.gather(*others, return_exceptions=True)
+        # Until none is left: a connection accepted just now starts its handler a step later,
+        # and a task being cancelled may start others (a relay's two pipes); one left pending
+        # when the loop closes is destroyed mid-``finally``.
+        for _ in range(50):
+            await asyncio.sleep(0)
+            others = asyncio.all_tasks() - {asyncio.current_task()}
+            if not others:
+                break
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
         await asyncio.sleep(0)  # let the transports just closed finish closing
 
     async def _accepted(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -7,9 +7,8 @@ exported and partial files, error messages, tracebacks rendered with their local
 crash report renders them), and the ``repr`` of every object reachable from the app, the client
 and the settings.
 
-Covered elsewhere and not repeated here: config files are written 0600 and a readable one
-holding a secret gives a warning (``test_settings.py::test_save_profile_creates_a_private_file``,
-``::test_readable_config_with_a_secret_warns``); a failing ``api_secret_command`` never echoes
+Covered elsewhere and not repeated here: a config file holding a secret that others can read
+gives a warning (``test_settings.py::test_readable_config_with_a_secret_warns``); a failing ``api_secret_command`` never echoes
 its output (``::test_secret_command_failure_never_shows_its_output``); ``http://`` is refused
 for every host that is not loopback, look-alikes included
 (``test_sanitize_and_connection.py::test_refused_base_urls``).
