@@ -52,6 +52,8 @@ demo: $(VENV)/.app
 test: $(VENV)/.test $(PRISM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.test

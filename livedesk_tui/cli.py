@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .api.connection import DIALECTS, Connection
+from .api.connection import DIALECTS, Connection, Dialect
 from .api.errors import ConfigError, LiveDeskError
 from .api.models import MAX_PAGE_SIZE, SORT_KEYS, ContactQuery
 
@@ -480,7 +480,7 @@ def _start_demo(args: argparse.Namespace) -> DemoServer | DemoProcess:
     export, in this process."""
     if args.base_url:
         raise ConfigError("--demo runs its own server; leave out --base-url.")
-    dialect = args.dialect or "livedesk"
+    dialect: Dialect = args.dialect or "livedesk"  # argparse allowed only DIALECTS
     account_id = args.account_id or 1
     if args.command is None:
         from .demo.launch import DemoProcess

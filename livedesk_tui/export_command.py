@@ -95,7 +95,7 @@ class _Signals:
             signal.signal(signum, handler)  # type: ignore[arg-type]
 
     def attach(self) -> None:
-        self._task = asyncio.current_task()  # type: ignore[assignment]
+        self._task = asyncio.current_task()
         self._loop = asyncio.get_running_loop()
 
     def detach(self) -> None:

@@ -286,7 +286,7 @@ class ContactsClient:
         path = self.dialect.labels_path()
         if path is None:
             return []
-        response = await self._get(path, {})
+        response = await self._get(path, [])
         return self.dialect.read_labels(response.body)
 
     # --- page sizes ----------------------------------------------------------------------
@@ -376,7 +376,7 @@ class ContactsClient:
     async def _receive(self, path: str, params: list[tuple[str, str]]) -> _Answer:
         """One request, its body read within the limits (see the module docstring)."""
         host = self.connection.host
-        async with self._http.stream("GET", path, params=params) as response:
+        async with self._http.stream("GET", path, params=tuple(params)) as response:
             ok = 200 <= response.status_code < 300
             limit = MAX_BODY_BYTES if ok else ERROR_BODY_BYTES
             length = _content_length(response.headers)

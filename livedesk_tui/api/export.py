@@ -37,7 +37,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator
 from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TextIO
@@ -384,7 +384,7 @@ async def _fetch_window(
     concurrency: int,
     tally: _Tally,
     ahead: dict[int, asyncio.Future[Any]] | None = None,
-) -> AsyncIterator[Page]:
+) -> AsyncGenerator[Page, None]:
     """Yield pages in order while ``concurrency`` requests stay in flight.
 
     Each of ``concurrency`` fetchers takes the next page number as soon as its answer is in,
@@ -408,7 +408,7 @@ async def _fetch_window(
         for number in todo:
             await room.acquire()
             answer = answers.setdefault(number, loop.create_future())
-            request = started.pop(number, None)
+            request: Awaitable[Any] | None = started.pop(number, None)
             try:
                 if request is None:
                     request = _fetch_raw(source, query.at_page(number), tally)

@@ -267,9 +267,9 @@ class DialectRules:
             meta = self._meta(route, params, range(fault.rows), fault.rows)
             return Stream(200, overload.many({**meta, "count": fault.rows}, fault.rows))
         if kind == "drip":
-            body = self.answer(route, params).body
-            chunks = (body[i : i + 1] for i in range(len(body)))
-            return Stream(200, chunks, length=len(body), pause=fault.drip_seconds)
+            whole = self.answer(route, params).body
+            chunks = (whole[i : i + 1] for i in range(len(whole)))
+            return Stream(200, chunks, length=len(whole), pause=fault.drip_seconds)
         body = self.contacts_body(route, params)
         if kind == "count":
             text = fault.count

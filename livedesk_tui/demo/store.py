@@ -38,7 +38,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import compress, islice, pairwise
 from operator import itemgetter
-from typing import Any, overload
+from typing import Any, cast, overload
 
 from ..api.models import SORT_KEYS
 from .catalogue import DemoContact
@@ -309,17 +309,18 @@ class ContactStore:
         if self._by_id is None:
             ids = [raw.get("id") for raw in self._raws]
             if all(type(value) is int for value in ids):  # the usual case: plain integer ids
-                if all(a < b for a, b in pairwise(ids)):
+                plain = cast("list[int]", ids)
+                if all(a < b for a, b in pairwise(plain)):
                     self._by_id = list(range(len(ids)))  # generated data is already in id order
                 else:
-                    self._by_id = sorted(range(len(ids)), key=ids.__getitem__)
+                    self._by_id = sorted(range(len(ids)), key=plain.__getitem__)
             else:  # (no tuples per contact: allocating containers wakes the cyclic collector)
                 numbers = [_integer_id(value) for value in ids]
                 numeric = [
                     position for position, number in enumerate(numbers) if number is not None
                 ]
                 other = [position for position, number in enumerate(numbers) if number is None]
-                numeric.sort(key=numbers.__getitem__)
+                numeric.sort(key=cast("list[int]", numbers).__getitem__)  # the not-None ones
                 other.sort(key=lambda position: id_order_key(ids[position]))
                 self._by_id = numeric + other
         return self._by_id

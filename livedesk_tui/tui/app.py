@@ -188,6 +188,8 @@ class LiveDeskApp(App[None]):
         self._burst = False
         self._prefetching: ContactQuery | None = None
         self._labels_asked = False
+        self._mounted = False
+        """Whether the screen is composed (``App.is_mounted`` is a method about a widget)."""
         self._wide: bool | None = None
         self._sidebar_open = False
         self._empty_text: str | None = None
@@ -256,6 +258,7 @@ class LiveDeskApp(App[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self._mounted = True
         if self._theme_name:
             if self._theme_name in self.available_themes:
                 self.theme = self._theme_name
@@ -304,7 +307,7 @@ class LiveDeskApp(App[None]):
         self.set_class(open_, "-sidebar")
         if open_:
             self._sidebar.start_building()
-        if not open_ and self.is_mounted:
+        if not open_ and self._mounted:
             focused = self.focused
             if focused is not None and self._sidebar in focused.ancestors_with_self:
                 self._table.focus()
@@ -564,7 +567,7 @@ class LiveDeskApp(App[None]):
 
     def _show_highlighted(self) -> None:
         """The detail pane follows the cursor (only while it is on screen: wide layouts)."""
-        if self.is_mounted and self.wide:
+        if self._mounted and self.wide:
             self._detail.contact = self._table.highlighted_contact
 
     def on_data_table_row_highlighted(self, event: object) -> None:
@@ -579,7 +582,7 @@ class LiveDeskApp(App[None]):
         return self._status.text
 
     def _update_status(self) -> None:
-        if not self.is_mounted:
+        if not self._mounted:
             return
         page = self.page
         query = self.contact_query

@@ -145,10 +145,10 @@ class PageLoader:
             await source.aclose()
 
     async def _fetch(self, query: ContactQuery) -> Page:
-        page = await self._from_first_page(query)
-        if page is not None:
-            self.cache.put(page)
-            return page
+        early = await self._from_first_page(query)
+        if early is not None:
+            self.cache.put(early)
+            return early
         source = await self.source()
         if self._served_size is not None:
             adopt = getattr(source, "adopt_page_size", None)

@@ -175,7 +175,7 @@ class ExportScreen(ModalScreen[None]):
         button_id = event.pressed.id or ""
         fmt = button_id.removeprefix("format-")
         if fmt in FORMATS:
-            self._fmt = fmt  # type: ignore[assignment]
+            self._fmt = fmt
             path = self.query_one("#export-path", Input)
             path.value = with_format(path.value, fmt)
             path.cursor_position = len(path.value)
