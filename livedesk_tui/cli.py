@@ -567,6 +567,9 @@ def _run_tui(args: argparse.Namespace, connection: Connection, settings: Setting
         theme, keys = _demo_preferences(args)
     else:
         theme, keys = settings.theme, settings.keys
+    from functools import partial
+
+    from .api.source import open_client
     from .tui.app import LiveDeskApp
 
     try:
@@ -575,7 +578,7 @@ def _run_tui(args: argparse.Namespace, connection: Connection, settings: Setting
             label_suggestions=session.label_suggestions,
             keymap=dict(keys),
             theme=theme,
-            timeout=args.timeout,
+            open_source=partial(open_client, timeout=args.timeout),
             initial_query=session.initial_query,
             profiles=session.profiles,
             connect_profile=session.connect_profile,

@@ -5,6 +5,7 @@ Kept apart from ``client`` so that code typed against it does not import ``httpx
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .connection import Connection
@@ -37,6 +38,10 @@ class FetchingSource(ContactsSource, Protocol):
     async def fetch_contacts(self, query: ContactQuery) -> Any: ...
 
     def read_contacts(self, fetched: Any, *, max_contacts: int | None = None) -> Page: ...
+
+
+SourceFactory = Callable[[Connection], ContactsSource]
+"""Opens a contacts source for a connection (the real client, or a test's own)."""
 
 
 def open_client(connection: Connection, *, timeout: float | None = None) -> ContactsClient:

@@ -19,6 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
@@ -30,7 +31,7 @@ from ..api.connection import Connection
 from ..api.errors import ApiError, ErrorKind, LiveDeskError
 from ..api.models import ContactQuery, Page
 from ..api.sanitize import clean, clip
-from ..api.source import ContactsSource, open_client
+from ..api.source import ContactsSource, SourceFactory, open_client
 from .exporting import Exports
 from .formatting import utc_now
 from .messages import ExportEnded, ExportProgressed, FiltersChanged, PageFailed, PageLoaded
@@ -131,6 +132,7 @@ class LiveDeskApp(App[None]):
         connection: Connection,
         *,
         client: ContactsSource | None = None,
+        open_source: SourceFactory | None = None,
         label_suggestions: Sequence[str] = (),
         keymap: Mapping[str, str] | None = None,
         theme: str | None = None,
@@ -145,8 +147,11 @@ class LiveDeskApp(App[None]):
 
         Args:
             connection: Where to connect first.
-            client: The source to use for ``connection`` (tests hand in their own); the real
-                client is built on first use otherwise.
+            client: The source to use for ``connection`` (tests hand in their own); else one
+                is opened with ``open_source`` on first use.
+            open_source: Opens a contacts source for a connection (called in a thread: it may
+                import the HTTP stack): for page loads, exports and profile switches alike.
+                The real client with ``timeout`` when ``None``.
             label_suggestions: Labels offered as the labels field is typed.
             keymap: Binding id -> keys, from ``[keys]`` in the config file.
             theme: A Textual theme name.
@@ -166,13 +171,12 @@ class LiveDeskApp(App[None]):
         self._connect_profile = connect_profile
         self.labels_used: list[str] = []
         """Labels filtered by in this session, most recent first (remembered for next time)."""
-        self.exports = Exports(self, timeout=timeout)
+        self._source_factory: SourceFactory = open_source or partial(open_client, timeout=timeout)
+        self.exports = Exports(self)
         self._quit_asked = False
         self._client = client
         self._waiting = ""
         """What the client waits for before asking again (a rate limit's window), if anything."""
-        self._timeout = timeout
-        """Seconds the client it opens waits for an answer (its default when ``None``)."""
         self._label_suggestions = tuple(label_suggestions)
         self._keys: dict[str, str] = {}
         self._theme_name = theme
@@ -348,12 +352,15 @@ class LiveDeskApp(App[None]):
 
     async def _open_source(self) -> ContactsSource:
         if self._client is None:
-            self._client = await asyncio.to_thread(
-                open_client, self.connection, timeout=self._timeout
-            )
+            self._client = await asyncio.to_thread(self.open_source, self.connection)
         if getattr(self._client, "on_wait", False) is None:  # a ContactsClient told nobody
             self._client.on_wait = self._rate_limited  # type: ignore[attr-defined]
         return self._client
+
+    def open_source(self, connection: Connection) -> ContactsSource:
+        """A new contacts source for ``connection``, from the factory the app was given
+        (blocking: call it in a thread). The caller closes it."""
+        return self._source_factory(connection)
 
     def _rate_limited(self, message: str, seconds: float) -> None:
         """The client waits (up to a minute) for a rate limit: the status line says so."""

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 from ..api.errors import ApiError, LiveDeskError
 from ..api.models import MAX_PAGE_SIZE, ContactQuery
 from ..api.sanitize import clean, clip
-from ..api.source import open_client
 from .messages import ExportEnded, ExportProgressed
 
 if TYPE_CHECKING:
@@ -68,12 +67,10 @@ class Exports:
 
     Args:
         app: The app whose workers, screens and notifications are used.
-        timeout: Seconds the export's client waits for an answer (its default when None).
     """
 
-    def __init__(self, app: LiveDeskApp, *, timeout: float | None = None) -> None:
+    def __init__(self, app: LiveDeskApp) -> None:
         self.app = app
-        self.timeout = timeout
         self.job: ExportJob | None = None
 
     @property
@@ -159,7 +156,7 @@ class Exports:
             app.post_message(ExportProgressed(progress))
 
         try:
-            client = await asyncio.to_thread(open_client, app.connection, timeout=self.timeout)
+            client = await asyncio.to_thread(app.open_source, app.connection)
             with open_partial(job.target) as out:  # as ``export_to_file``, but see below
                 try:
                     result = await export_contacts(
