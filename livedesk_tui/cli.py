@@ -387,7 +387,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo-server":
-        from .demo.server import serve_cli
+        from .demo.serve import serve_cli
 
         return serve_cli(
             host=args.host,

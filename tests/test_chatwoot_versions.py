@@ -359,7 +359,7 @@ def test_demo_server_takes_a_version_a_rate_limit_and_an_unstable_order(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from livedesk_tui import cli
-    from livedesk_tui.demo import server as demo_server
+    from livedesk_tui.demo import serve as demo_server
 
     given: dict[str, Any] = {}
     monkeypatch.setattr(demo_server, "serve_cli", lambda **kwargs: given.update(kwargs) or 0)

@@ -18,7 +18,8 @@ from demo_http import chatwoot_search_matches, most_common_label, value_for
 
 from livedesk_tui.demo.catalogue import DemoContact
 from livedesk_tui.demo.dataset import generate_contacts
-from livedesk_tui.demo.server import DEMO_API_KEY, DemoServer, banner, serve_cli
+from livedesk_tui.demo.serve import banner, serve_cli
+from livedesk_tui.demo.server import DEMO_API_KEY, DemoServer
 from livedesk_tui.demo.throttle import FixedWindow
 
 DATASET = generate_contacts(120, seed=5)

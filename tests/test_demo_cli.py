@@ -18,7 +18,8 @@ from demo_http import (
 )
 
 from livedesk_tui.demo.faults import parse_fault
-from livedesk_tui.demo.server import DemoServer, banner, serve_cli
+from livedesk_tui.demo.serve import banner, serve_cli
+from livedesk_tui.demo.server import DemoServer
 
 # --- the command line -----------------------------------------------------------------------
 
@@ -78,7 +79,7 @@ def test_banner_says_how_to_connect() -> None:
 
 def test_serve_cli_serves_until_ctrl_c() -> None:
     code = (
-        "from livedesk_tui.demo.server import serve_cli\n"
+        "from livedesk_tui.demo.serve import serve_cli\n"
         "raise SystemExit(serve_cli(host='127.0.0.1', port=0, contacts=50, latency_ms=0, seed=7,"
         " dialect='livedesk', account_id=1, faults=['500@page=2'], hostile=False))\n"
     )
