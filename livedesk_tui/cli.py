@@ -203,12 +203,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="1-100 (default 100)",
     )
     export.add_argument("--no-inboxes", action="store_true", help="leave contact_inboxes out")
+    from .api.formats import DEFAULT_FORMAT, EXTENSIONS, FORMATS, in_words
+
     export.add_argument(
         "--format",
-        choices=("csv", "json", "jsonl"),
+        choices=FORMATS,
         default=None,
-        help="csv, json or jsonl (default: the output file's extension, .csv, .json or .jsonl; "
-        "else jsonl); it wins over the extension, with a warning",
+        help=f"{in_words(FORMATS)} (default: the output file's extension, {in_words(EXTENSIONS)}; "
+        f"else {DEFAULT_FORMAT}); it wins over the extension, with a warning",
     )
     export.add_argument(
         "--output",

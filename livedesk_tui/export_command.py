@@ -1,8 +1,9 @@
 """The ``export`` command's run: the format, where it writes, what it says, and how it ends when
 the reader goes away or a signal comes.
 
-- The format is ``--format``'s; without it, the output file's extension picks it (``.csv``,
-  ``.json``, ``.jsonl``, as in the app's export dialog), and any other name gets JSON Lines.
+- The format is ``--format``'s; without it, the output file's extension picks it (any format's
+  in ``api.formats``, as in the app's export dialog), and any other name gets ``DEFAULT_FORMAT``
+  (JSON Lines).
   ``--format`` wins over an extension that asks for another one, with a one-line warning.
 - No ``--output``, or ``-o -``: standard output. A file is written under a unique name of its
   own (0600, created exclusively; see ``export_file``) and renamed onto ``FILE`` only when
@@ -32,13 +33,13 @@ from typing import TYPE_CHECKING, TextIO
 from .api.connection import Connection
 from .api.errors import ConfigError
 from .api.export import ExportFailed, ExportProgress, ExportResult, Format, OutputFailed
+from .api.formats import DEFAULT_FORMAT, export_format
 from .api.models import ContactQuery
-from .export_file import EXTENSIONS, format_of, partial_path
+from .export_file import format_of, partial_path
 
 if TYPE_CHECKING:
     from .api.first_page import FirstPage
 
-DEFAULT_FORMAT: Format = "jsonl"
 EXIT_OK = 0
 EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 STOP_SIGNALS: tuple[signal.Signals, ...] = tuple(
@@ -68,7 +69,7 @@ def choose_format(given: Format | None, target: Path | None) -> tuple[Format, st
         assert target is not None
         return given, (
             f"--format {given} wins over the {target.suffix} of {target.name}: "
-            f"the file holds {given}, not what {EXTENSIONS[named]} usually means"
+            f"the file holds {given}, not what {export_format(named).extension} usually means"
         )
     return given, None
 

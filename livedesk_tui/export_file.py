@@ -28,12 +28,10 @@ from pathlib import Path
 from typing import TextIO
 
 from .api.errors import ConfigError
-from .api.export import FORMATS, ExportProgress, ExportResult, Format, export_contacts
+from .api.export import ExportProgress, ExportResult, Format, export_contacts
+from .api.formats import EXTENSIONS, export_format, format_named_by
 from .api.models import ContactQuery
 from .api.source import ContactsSource
-
-EXTENSIONS: dict[str, str] = {"csv": ".csv", "json": ".json", "jsonl": ".jsonl"}
-
 
 WRITING_SUFFIX = ".writing"
 
@@ -49,12 +47,8 @@ def files_being_written(target: Path) -> list[Path]:
 
 
 def format_of(target: Path) -> Format | None:
-    """The format a file name asks for (``.csv``, ``.json``, ``.jsonl``, any case), if any."""
-    suffix = target.suffix.lower()
-    for fmt in FORMATS:
-        if suffix == EXTENSIONS[fmt]:
-            return fmt
-    return None
+    """The format a file name asks for (a format's extension, any case), if any."""
+    return format_named_by(target.suffix)
 
 
 def check_target(target: Path) -> None:
@@ -167,15 +161,23 @@ async def export_to_file(
 
 def default_export_name(fmt: str, now: datetime) -> str:
     """``livedesk-contacts-YYYYmmdd-HHMM.<ext>``, from the local time ``now``."""
-    return f"livedesk-contacts-{now:%Y%m%d-%H%M}{EXTENSIONS.get(fmt, '.' + fmt)}"
+    return f"livedesk-contacts-{now:%Y%m%d-%H%M}{_extension(fmt)}"
 
 
 def with_format(text: str, fmt: str) -> str:
     """``text`` with its export extension changed to ``fmt``'s (other names are left alone)."""
-    for extension in EXTENSIONS.values():
+    for extension in EXTENSIONS:
         if text.endswith(extension):
-            return text[: -len(extension)] + EXTENSIONS[fmt]
+            return text[: -len(extension)] + export_format(fmt).extension
     return text
+
+
+def _extension(fmt: str) -> str:
+    """``fmt``'s file extension; ``.fmt`` for a name that is no format."""
+    try:
+        return export_format(fmt).extension
+    except KeyError:
+        return "." + fmt
 
 
 def resolve_target(text: str, default_name: str) -> Path:

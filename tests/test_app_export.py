@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, ProgressBar, RadioSet
+from textual.widgets import Input, ProgressBar, RadioButton, RadioSet
 from tui_fixtures import FIXED_NOW, Notices, make_app, screen_text, utc, wait_for_page, wait_until
 
 from livedesk_tui.api.export import ExportResult
+from livedesk_tui.api.formats import REGISTRY
 from livedesk_tui.api.models import ContactQuery
 from livedesk_tui.demo.faults import Fault
 from livedesk_tui.demo.server import DemoServer
@@ -284,3 +285,14 @@ async def test_a_signal_during_an_export_keeps_what_it_wrote(
         )
     else:
         assert app.exit_note is None, "the terminal that hung up is told nothing"
+
+
+async def test_the_dialog_offers_every_registered_format_by_its_label(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_page(pilot, app, 1)
+        screen = await open_dialog(pilot, app)
+        buttons = list(screen.query_one("#export-format", RadioSet).query(RadioButton))
+        assert [(b.id, str(b.label)) for b in buttons] == [
+            (f"format-{spec.name}", spec.label) for spec in REGISTRY
+        ]

@@ -3,7 +3,8 @@
 Page 1 tells the total and the page size the server really uses; pages 2 to ``concurrency``
 are asked for at the same time, the others ``concurrency`` at a time as answers come in, and
 every page is written strictly in the server's order, holding at most ``2 x concurrency``
-answers in memory. JSON and JSON Lines carry each contact exactly as the server sent it.
+answers in memory. JSON and JSON Lines carry each contact exactly as the server sent it (the
+formats are listed in ``formats``, each one's writer is in ``writers``).
 
 Repeated rows. A contact created while the export runs shifts later pages by one, so the
 server sends a row again, byte for byte. Such an exact repeat (the same id and the same JSON
@@ -33,45 +34,26 @@ Write failures (a full disk, a reader that closed the pipe) stop the export with
 from __future__ import annotations
 
 import asyncio
-import csv
 import hashlib
 import io
 import json
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator
 from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, TextIO
+from typing import Any, TextIO
 
 from .connection import Connection
 from .dialects import dialect_for
 from .errors import BadResponseError, ErrorKind, LiveDeskError
-from .models import Contact, ContactQuery, Page, as_text
+from .formats import DEFAULT_FORMAT, export_format
+from .formats import FORMATS as FORMATS
+from .formats import Format as Format
+from .models import Contact, ContactQuery, Page
 from .source import ContactsSource
-
-Format = Literal["csv", "json", "jsonl"]
-FORMATS: tuple[Format, ...] = ("csv", "json", "jsonl")
-
-CSV_COLUMNS: tuple[str, ...] = (
-    "id",
-    "name",
-    "email",
-    "phone_number",
-    "identifier",
-    "availability_status",
-    "blocked",
-    "company",
-    "city",
-    "country",
-    "country_code",
-    "created_at",
-    "last_activity_at",
-    "inboxes",
-    "social_profiles",
-    "custom_attributes",
-    "additional_attributes",
-)
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from .writers import CSV_COLUMNS as CSV_COLUMNS
+from .writers import Writer
+from .writers import csv_row as csv_row
+from .writers import spreadsheet_safe as spreadsheet_safe
 
 LABELS_IGNORED = (
     "this server (Chatwoot 4.10.1 or later) does not apply labels to a search: the export "
@@ -153,111 +135,9 @@ class OutputFailed(LiveDeskError):
         self.result = result
 
 
-# --- writers ----------------------------------------------------------------------------
-
-
-class _Writer:
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-
-    def begin(self) -> None:
-        """Write what comes before the first contact."""
-
-    def write(self, contact: Contact) -> None:
-        raise NotImplementedError
-
-    def end(self) -> None:
-        """Write what comes after the last contact."""
-
-
-def _source_text(contact: Contact) -> str:
-    """The contact's own JSON text; line breaks (only ever whitespace in JSON) removed."""
-    text = contact.raw_json or json.dumps(contact.raw, ensure_ascii=False, separators=(",", ":"))
-    if "\n" in text or "\r" in text:
-        text = text.replace("\r", "").replace("\n", "")
-    return text
-
-
-class _JsonLinesWriter(_Writer):
-    def write(self, contact: Contact) -> None:
-        self.out.write(_source_text(contact))
-        self.out.write("\n")
-
-
-class _JsonWriter(_Writer):
-    def begin(self) -> None:
-        self.out.write("[")
-        self._first = True
-
-    def write(self, contact: Contact) -> None:
-        self.out.write("\n" if self._first else ",\n")
-        self._first = False
-        self.out.write(contact.raw_json or json.dumps(contact.raw, ensure_ascii=False))
-
-    def end(self) -> None:
-        self.out.write("]\n" if self._first else "\n]\n")
-
-
-class _CsvWriter(_Writer):
-    def begin(self) -> None:
-        self._csv = csv.writer(self.out, lineterminator="\r\n")
-        self._csv.writerow(CSV_COLUMNS)
-
-    def write(self, contact: Contact) -> None:
-        self._csv.writerow([spreadsheet_safe(cell) for cell in csv_row(contact)])
-
-
-def csv_row(contact: Contact) -> list[str]:
-    """The CSV cells of one contact, in ``CSV_COLUMNS`` order."""
-    extra = {
-        key: value
-        for key, value in contact.additional_attributes.items()
-        if key not in {"company_name", "city", "country", "country_code", "social_profiles"}
-    }
-    inboxes = "; ".join(
-        f"{ci.inbox.name} ({ci.channel})".strip() for ci in (contact.contact_inboxes or ())
-    )
-    return [
-        "" if contact.id is None else str(contact.id),
-        contact.name,
-        contact.email,
-        contact.phone_number,
-        contact.identifier,
-        contact.availability_status,
-        "" if contact.blocked is None else str(contact.blocked).lower(),
-        contact.company,
-        contact.city,
-        contact.country,
-        as_text(contact.additional_attributes.get("country_code")),
-        _iso(contact.created_at),
-        _iso(contact.last_activity_at),
-        inboxes,
-        _compact({k: v for k, v in contact.social_profiles.items() if v}),
-        _compact(contact.custom_attributes),
-        _compact(extra),
-    ]
-
-
-def _iso(value: Any) -> str:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else ""
-
-
-def _compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value else ""
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """Neutralise a cell a spreadsheet would run as a formula (CSV injection)."""
-    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
-
-
-def writer_for(fmt: Format, out: TextIO) -> _Writer:
-    writers: dict[str, type[_Writer]] = {
-        "csv": _CsvWriter,
-        "json": _JsonWriter,
-        "jsonl": _JsonLinesWriter,
-    }
-    return writers[fmt](out)
+def writer_for(fmt: Format, out: TextIO) -> Writer:
+    """The writer of format ``fmt`` (see ``formats.REGISTRY``), writing to ``out``."""
+    return export_format(fmt).writer(out)
 
 
 # --- the engine -------------------------------------------------------------------------
@@ -268,7 +148,7 @@ async def export_contacts(
     query: ContactQuery,
     out: TextIO,
     *,
-    fmt: Format = "jsonl",
+    fmt: Format = DEFAULT_FORMAT,
     concurrency: int = 4,
     progress: Callable[[ExportProgress], None] | None = None,
 ) -> ExportResult:
@@ -450,7 +330,7 @@ async def _drop(requests: Iterable[asyncio.Future[Any]]) -> None:
 class _Tally:
     """Counts, de-duplicates, bounds the paging and reports progress as pages are written."""
 
-    def __init__(self, writer: _Writer, progress: Callable[[ExportProgress], None] | None) -> None:
+    def __init__(self, writer: Writer, progress: Callable[[ExportProgress], None] | None) -> None:
         self.writer = writer
         self.progress = progress
         self.result = ExportResult()

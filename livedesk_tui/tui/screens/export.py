@@ -21,20 +21,16 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
 from ...api.errors import ConfigError
-from ...api.export import FORMATS, ExportProgress, Format
+from ...api.export import ExportProgress, Format
+from ...api.formats import FORMATS, REGISTRY
 from ...api.sanitize import clean
-from ...export_file import EXTENSIONS, resolve_target, shown_path, with_format
+from ...export_file import format_of, resolve_target, shown_path, with_format
 from ..keys import shown_keys
-
-FORMAT_LABELS: dict[str, str] = {"csv": "CSV", "json": "JSON", "jsonl": "JSON Lines"}
 
 
 def format_for(target: Path, chosen: Format) -> Format:
-    """The format a file name asks for (``.json``, ``.jsonl``, ``.csv``), else ``chosen``."""
-    for fmt in FORMATS:
-        if target.suffix.lower() == EXTENSIONS[fmt]:
-            return fmt
-    return chosen
+    """The format a file name asks for (a format's extension, any case), else ``chosen``."""
+    return format_of(target) or chosen
 
 
 def progress_words(progress: ExportProgress | None) -> str:
@@ -110,9 +106,9 @@ class ExportScreen(ModalScreen[None]):
                 with Horizontal(classes="export-row"):
                     yield Label("Format", classes="export-label")
                     with RadioSet(id="export-format"):
-                        for fmt in FORMATS:
+                        for spec in REGISTRY:
                             yield RadioButton(
-                                FORMAT_LABELS[fmt], value=fmt == self._fmt, id=f"format-{fmt}"
+                                spec.label, value=spec.name == self._fmt, id=f"format-{spec.name}"
                             )
                 with Horizontal(classes="export-row"):
                     yield Label("File", classes="export-label")
