@@ -32,6 +32,7 @@ from ..api.errors import ApiError, ErrorKind, LiveDeskError
 from ..api.models import ContactQuery, Page
 from ..api.sanitize import clean, clip
 from ..api.source import ContactsSource, SourceFactory, open_client
+from .commands import HelpNote, bindings, help_layout, listed
 from .exporting import Exports
 from .formatting import utc_now
 from .messages import ExportEnded, ExportProgressed, FiltersChanged, PageFailed, PageLoaded
@@ -68,27 +69,11 @@ DEBOUNCE = 0.2
 for: ten quick presses of ``n`` ask the server for the last page only, not for all ten. A single
 press (or the first of a burst) asks at once."""
 
-# (binding id, action, title in the palette and help, help section)
-ACTIONS: tuple[tuple[str, str, str, str], ...] = (
-    ("next_page", "next_page", "Next page", "Pages"),
-    ("prev_page", "prev_page", "Previous page", "Pages"),
-    ("first_page", "first_page", "First page", "Pages"),
-    ("last_page", "last_page", "Last page", "Pages"),
-    ("goto_page", "goto_page", "Go to page…", "Pages"),
-    ("reload", "reload", "Reload from the server", "Pages"),
-    ("search", "search", "Search", "Filters"),
-    ("labels", "labels", "Filter by labels", "Filters"),
-    ("sort", "sort", "Sort by…", "Filters"),
-    ("direction", "direction", "Toggle sort direction", "Filters"),
-    ("toggle_sidebar", "toggle_sidebar", "Show/hide the filters", "Filters"),
-    ("open_contact", "open_contact", "Open the contact", "Contact"),
-    ("copy", "copy", "Copy email, phone, id or JSON…", "Contact"),
-    ("raw_view", "raw_view", "Show the contact's raw JSON", "Contact"),
-    ("export", "export", "Export these contacts…", "App"),
-    ("switch_profile", "switch_profile", "Switch profile…", "App"),
-    ("help", "help", "Keys", "App"),
-    ("quit", "quit", "Quit", "App"),
+ACTIONS: tuple[tuple[str, str, str, str], ...] = tuple(
+    (command.id, command.runs, command.title, command.section) for command in listed()
 )
+"""(binding id, action, title in the palette and help, help section) of every main-screen
+command the palette and help list (``commands.COMMANDS``)."""
 
 
 def _unexpected(error: Exception) -> ApiError:
@@ -102,27 +87,7 @@ class LiveDeskApp(App[None]):
     TITLE = "LiveDesk contacts"
     CSS_PATH = "app.tcss"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "next_page", "Next", id="next_page"),
-        Binding("p", "prev_page", "Prev", id="prev_page"),
-        Binding("less_than_sign", "first_page", "First", show=False, id="first_page"),
-        Binding("greater_than_sign", "last_page", "Last", show=False, id="last_page"),
-        Binding("g", "goto_page", "Go to", show=False, id="goto_page"),
-        Binding("r", "reload", "Reload", show=False, id="reload"),
-        Binding("slash", "search", "Search", id="search"),
-        Binding("l", "labels", "Labels", show=False, id="labels"),
-        Binding("s", "sort", "Sort", show=False, id="sort"),
-        Binding("d", "direction", "Direction", show=False, id="direction"),
-        Binding("f,ctrl+b", "toggle_sidebar", "Filters", id="toggle_sidebar"),
-        Binding("enter", "open_contact", "Open", id="open_contact"),
-        Binding("y", "copy", "Copy", show=False, id="copy"),
-        Binding("R", "raw_view", "Raw JSON", show=False, id="raw_view"),
-        Binding("e", "export", "Export", show=False, id="export"),
-        Binding("P", "switch_profile", "Profile", show=False, id="switch_profile"),
-        Binding("question_mark", "help", "Help", id="help"),
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("escape", "escape", "Back", show=False, id="escape"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("main")
 
     contact_query: reactive[ContactQuery] = reactive(ContactQuery(), init=False, repaint=False)
     """The page being asked for: filters and page number."""
@@ -993,29 +958,26 @@ class LiveDeskApp(App[None]):
         self.push_screen(HelpScreen(self.help_rows()))
 
     def help_rows(self) -> list[tuple[str, str, str]]:
-        """Every key with what it does, as bound now."""
-        rows = [(section, self.keys_for(bid), title) for bid, _, title, section in ACTIONS]
-        last_contact = max(i for i, row in enumerate(rows) if row[0] == "Contact")
-        rows[last_contact + 1 : last_contact + 1] = [
-            ("Contact", "↑ ↓ j k", "Move in the table"),
-            ("Contact", "escape", "Back, or close the filters"),
-        ]
-        rows[-2:-2] = [
-            ("App", "tab", "Next control"),
-            ("App", self.get_key_display(Binding(self.COMMAND_PALETTE_BINDING, "")), "Commands"),
-        ]
+        """Every key with what it does, as bound now (``commands.help_layout``)."""
+        palette = self.get_key_display(Binding(self.COMMAND_PALETTE_BINDING, ""))
+        rows = []
+        for row in help_layout():
+            if isinstance(row, HelpNote):
+                rows.append((row.section, row.keys or palette, row.title))
+            else:
+                rows.append((row.section, self.keys_for(row.id), row.title))
         return rows
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
             if command.title != "Quit":
                 yield command
-        for binding_id, action, title, _section in ACTIONS:
-            keys = self.keys_for(binding_id)
+        for entry in listed():
+            keys = self.keys_for(entry.id)
             yield SystemCommand(
-                title,
-                f"key: {keys}" if keys else title,
-                getattr(self, f"action_{action}"),
+                entry.title,
+                f"key: {keys}" if keys else entry.title,
+                getattr(self, f"action_{entry.runs}"),
             )
 
     async def on_unmount(self) -> None:

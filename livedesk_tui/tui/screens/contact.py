@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import ModalScreen
 
 from ...api.models import Contact
+from ..commands import bindings
 from ..formatting import utc_now
 from ..widgets.contact_detail import ContactDetail
 from ..widgets.key_bar import KeyBar
@@ -19,11 +20,7 @@ from ..widgets.key_bar import KeyBar
 class ContactScreen(ModalScreen[None]):
     """The detail view over the whole terminal; escape goes back to the list."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "dismiss(None)", "Back", id="close_contact"),
-        Binding("y", "copy", "Copy", id="copy"),
-        Binding("R", "raw", "Raw JSON", id="raw_view"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("contact")
 
     def __init__(
         self,

@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from ...api.models import Contact
 from ...api.sanitize import clean, clip
+from ..commands import bindings
 from ..keys import shown_keys
 
 COPY_CHOICES: tuple[tuple[str, str, str], ...] = (
@@ -59,13 +60,7 @@ def describe_choice(choice: str) -> str:
 class CopyScreen(ModalScreen[str | None]):
     """Dismisses with the choice (``email``, ``phone``, ``id``, ``json``) or ``None``."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "choose('email')", "Email", id="copy_email"),
-        Binding("p", "choose('phone')", "Phone", id="copy_phone"),
-        Binding("i", "choose('id')", "Id", id="copy_id"),
-        Binding("j", "choose('json')", "JSON", id="copy_json"),
-        Binding("escape,q", "dismiss(None)", "Cancel", id="cancel_copy"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("copy")
 
     def __init__(self, contact: Contact) -> None:
         super().__init__()

@@ -6,12 +6,13 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...api.sanitize import clean
+from ..commands import bindings
 
 
 class ErrorScreen(ModalScreen[str | None]):
@@ -20,11 +21,7 @@ class ErrorScreen(ModalScreen[str | None]):
     Dismisses with ``"retry"``, ``"quit"`` or ``None`` (just close).
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "dismiss('retry')", "Retry", id="error_retry"),
-        Binding("escape", "dismiss(None)", "Close", id="error_close"),
-        Binding("q", "dismiss('quit')", "Quit", id="error_quit"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("error")
 
     def __init__(self, title: str, message: str, *, origin: str, detail: str = "") -> None:
         super().__init__()

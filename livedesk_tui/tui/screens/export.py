@@ -14,7 +14,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -25,6 +25,7 @@ from ...api.export import ExportProgress, Format
 from ...api.formats import FORMATS, REGISTRY
 from ...api.sanitize import clean
 from ...export_file import format_of, resolve_target, shown_path, with_format
+from ..commands import bindings
 from ..keys import shown_keys
 
 
@@ -70,10 +71,7 @@ class ExportScreen(ModalScreen[None]):
     class Cancel(Message):
         """Stop the export that is running."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,ctrl+c", "cancel", "Cancel", id="cancel_export"),
-        Binding("b", "background", "Background", id="export_background"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("export")
 
     def __init__(
         self,

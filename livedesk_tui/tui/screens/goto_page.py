@@ -6,18 +6,18 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+
+from ..commands import bindings
 
 
 class GotoPageScreen(ModalScreen[int | None]):
     """Returns the page number typed, or ``None`` when cancelled."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Cancel", id="cancel_goto"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("goto")
 
     def __init__(self, current: int, page_count: int | None) -> None:
         super().__init__()

@@ -8,11 +8,12 @@ from typing import ClassVar
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..commands import bindings
 from ..widgets.key_scroll import KeyVerticalScroll
 
 HelpRow = tuple[str, str, str]
@@ -61,9 +62,7 @@ def help_table(rows: Sequence[HelpRow], *, columns: int = 2) -> Table:
 class HelpScreen(ModalScreen[None]):
     """Lists the keys; any of escape, q or ? closes it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "dismiss(None)", "Close", id="close_help"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("help")
 
     def __init__(self, rows: Sequence[HelpRow]) -> None:
         super().__init__()

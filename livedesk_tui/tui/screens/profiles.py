@@ -8,21 +8,20 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...api.sanitize import clean, clip
+from ..commands import bindings
 
 
 class ProfileScreen(ModalScreen[str | None]):
     """Lists the profiles, the current one marked; dismisses with the name chosen or None."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "dismiss(None)", "Cancel", id="cancel_profile"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("profiles")
 
     def __init__(self, profiles: Sequence[str], current: str) -> None:
         super().__init__()

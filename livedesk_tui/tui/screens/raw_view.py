@@ -13,12 +13,13 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...api.models import Contact
 from ...api.sanitize import clean, clean_multiline, clip
+from ..commands import bindings
 from ..widgets.key_bar import KeyBar
 from ..widgets.key_scroll import KeyScroll
 
@@ -82,9 +83,7 @@ def raw_text(contact: Contact) -> Text:
 class RawViewScreen(ModalScreen[None]):
     """Full screen, scrollable both ways; escape goes back."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "dismiss(None)", "Back", id="close_raw"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("raw")
 
     def __init__(self, contact: Contact) -> None:
         super().__init__()
