@@ -16,16 +16,19 @@ from textual.widgets.option_list import Option
 
 from ...api.models import Contact
 from ...api.sanitize import clean, clip
-from ..commands import bindings
+from ..commands import bindings, command
 from ..keys import shown_keys
 
-COPY_CHOICES: tuple[tuple[str, str, str], ...] = (
-    # (choice, key, what it is, as a notification names it)
-    ("email", "e", "email"),
-    ("phone", "p", "phone number"),
-    ("id", "i", "id"),
-    ("json", "j", "contact as JSON"),
+COPY_CHOICES: tuple[tuple[str, str], ...] = (
+    # (choice, what it is, as a notification names it); its key is binding copy_<choice>'s
+    ("email", "email"),
+    ("phone", "phone number"),
+    ("id", "id"),
+    ("json", "contact as JSON"),
 )
+
+HINT = "a key or enter copies (OSC 52) · escape cancels"
+"""The keys, as the dialog names them (checked against ``commands.COMMANDS``)."""
 
 PREVIEW = 36
 """Characters of each value shown in the menu."""
@@ -51,7 +54,7 @@ def copy_value(contact: Contact, choice: str) -> str:
 
 def describe_choice(choice: str) -> str:
     """What ``choice`` copies, in words (``"phone number"``)."""
-    for name, _key, what in COPY_CHOICES:
+    for name, what in COPY_CHOICES:
         if name == choice:
             return what
     raise ValueError(f"unknown copy choice {choice!r}")
@@ -71,12 +74,13 @@ class CopyScreen(ModalScreen[str | None]):
         with Vertical(id="copy-dialog", classes="dialog"):
             yield Static(Text("Copy from " + clip(clean(name), 40)), classes="dialog-title")
             yield OptionList(*self._options(), id="copy-choices")
-            yield Static("a key or enter copies (OSC 52) · escape cancels", classes="dialog-hint")
+            yield Static(HINT, classes="dialog-hint")
 
     def _options(self) -> list[Option]:
         options = []
-        for choice, default_key, what in COPY_CHOICES:
-            key = self._key_for(f"copy_{choice}", default_key)
+        for choice, what in COPY_CHOICES:
+            binding_id = f"copy_{choice}"
+            key = self._key_for(binding_id, command(binding_id, "copy").keys)
             value = copy_value(self.contact, choice)
             if choice == "json" and value:
                 shown = f"{len(value.encode('utf-8')):,} bytes, as the server sent it"

@@ -14,6 +14,9 @@ from textual.widgets import Static
 from ...api.sanitize import clean
 from ..commands import bindings
 
+HINT = "r retry · escape close · q quit"
+"""The keys, as the dialog names them (checked against ``commands.COMMANDS``)."""
+
 
 class ErrorScreen(ModalScreen[str | None]):
     """Says what went wrong and where the credentials come from; never shows a secret.
@@ -40,4 +43,4 @@ class ErrorScreen(ModalScreen[str | None]):
                 yield Static(
                     Text("Credentials come from: " + clean(self._origin)), id="error-origin"
                 )
-            yield Static("r retry · escape close · q quit", classes="dialog-hint")
+            yield Static(HINT, classes="dialog-hint")

@@ -25,8 +25,11 @@ from ...api.export import ExportProgress, Format
 from ...api.formats import FORMATS, REGISTRY
 from ...api.sanitize import clean
 from ...export_file import format_of, resolve_target, shown_path, with_format
-from ..commands import bindings
+from ..commands import bindings, command
 from ..keys import shown_keys
+
+FORM_HINT = "enter exports · tab: format · escape closes"
+"""The form's keys, as the dialog names them (checked against ``commands.COMMANDS``)."""
 
 
 def format_for(target: Path, chosen: Format) -> Format:
@@ -46,6 +49,10 @@ def progress_words(progress: ExportProgress | None) -> str:
     if progress.pages_total:
         pages += f" of {progress.pages_total}"
     return f"{words} · {pages}"
+
+
+def _first_key(binding_id: str) -> str:
+    return command(binding_id, "export").first_key
 
 
 class ExportScreen(ModalScreen[None]):
@@ -114,13 +121,13 @@ class ExportScreen(ModalScreen[None]):
                         self._path_text, id="export-path", compact=True, select_on_focus=False
                     )
                 yield Static("", id="export-message")
-                yield Static("enter exports · tab: format · escape closes", classes="dialog-hint")
+                yield Static(FORM_HINT, classes="dialog-hint")
             with Vertical(id="export-running"):
                 yield Static("", id="export-target")
                 yield ProgressBar(total=None, show_eta=False, id="export-bar")
                 yield Static(progress_words(self._progress), id="export-progress")
-                cancel = shown_keys(self.app, "cancel_export", "escape")
-                behind = shown_keys(self.app, "export_background", "b")
+                cancel = shown_keys(self.app, "cancel_export", _first_key("cancel_export"))
+                behind = shown_keys(self.app, "export_background", _first_key("export_background"))
                 yield Static(
                     f"{cancel} cancels the export · {behind} keeps it running in the background",
                     classes="dialog-hint",

@@ -13,6 +13,9 @@ from textual.widgets import Input, Static
 
 from ..commands import bindings
 
+HINT = "enter goes · escape cancels"
+"""The keys, as the dialog names them (checked against ``commands.COMMANDS``)."""
+
 
 class GotoPageScreen(ModalScreen[int | None]):
     """Returns the page number typed, or ``None`` when cancelled."""
@@ -34,7 +37,7 @@ class GotoPageScreen(ModalScreen[int | None]):
                 max_length=9,
                 id="goto-page",
             )
-            yield Static("enter goes · escape cancels", classes="dialog-hint")
+            yield Static(HINT, classes="dialog-hint")
 
     @on(Input.Submitted, "#goto-page")
     def _submitted(self, event: Input.Submitted) -> None:

@@ -16,6 +16,9 @@ from textual.widgets import Static
 from ..commands import bindings
 from ..widgets.key_scroll import KeyVerticalScroll
 
+HINT = "escape closes · ctrl+p: command palette"
+"""The keys, as the dialog names them (checked against ``commands.COMMANDS``)."""
+
 HelpRow = tuple[str, str, str]
 """(section, keys as shown, what they do)."""
 
@@ -74,4 +77,4 @@ class HelpScreen(ModalScreen[None]):
             with KeyVerticalScroll(id="help-body"):
                 columns = 2 if self.app.size.width >= 76 else 1
                 yield Static(help_table(self._rows, columns=columns), id="help-keys")
-            yield Static("escape closes · ctrl+p: command palette", classes="dialog-hint")
+            yield Static(HINT, classes="dialog-hint")

@@ -17,6 +17,9 @@ from textual.widgets.option_list import Option
 from ...api.sanitize import clean, clip
 from ..commands import bindings
 
+HINT = "enter switches · escape cancels"
+"""The keys, as the dialog names them (checked against ``commands.COMMANDS``)."""
+
 
 class ProfileScreen(ModalScreen[str | None]):
     """Lists the profiles, the current one marked; dismisses with the name chosen or None."""
@@ -41,7 +44,7 @@ class ProfileScreen(ModalScreen[str | None]):
         with Vertical(id="profile-dialog", classes="dialog"):
             yield Static("Switch profile", classes="dialog-title")
             yield OptionList(*options, id="profile-choices")
-            yield Static("enter switches · escape cancels", classes="dialog-hint")
+            yield Static(HINT, classes="dialog-hint")
 
     def on_mount(self) -> None:
         choices = self.query_one(OptionList)
