@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from textual.binding import Binding
 
+from livedesk_tui.tui.app import LiveDeskApp
 from livedesk_tui.tui.commands import COMMANDS, HELP_NOTES, WHERE, Where, bindings, commands
 from livedesk_tui.tui.keys import binding_owners
 from livedesk_tui.tui.screens import copy_menu, error, export, goto_page, help, profiles
@@ -77,6 +78,10 @@ def test_a_dialog_s_hint_names_keys_its_screen_binds(hint: str, where: Where) ->
     # the way out is always named, by the first key of the binding that closes the dialog
     closing = [c for c in commands(where) if c.runs in {"dismiss(None)", "cancel"}]
     assert any(c.first_key in named for c in closing), (where, hint)
+
+
+def test_the_palette_key_the_hints_name_is_the_app_s() -> None:
+    assert LiveDeskApp.COMMAND_PALETTE_BINDING == PALETTE
 
 
 def test_the_hint_check_catches_a_key_the_screen_does_not_bind() -> None:

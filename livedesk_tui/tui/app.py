@@ -960,7 +960,7 @@ class LiveDeskApp(App[None]):
     def help_rows(self) -> list[tuple[str, str, str]]:
         """Every key with what it does, as bound now (``commands.help_layout``)."""
         palette = self.get_key_display(Binding(self.COMMAND_PALETTE_BINDING, ""))
-        rows = []
+        rows: list[tuple[str, str, str]] = []
         for row in help_layout():
             if isinstance(row, HelpNote):
                 rows.append((row.section, row.keys or palette, row.title))
