@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from .writers import CsvWriter, JsonLinesWriter, JsonWriter, Writer
+if TYPE_CHECKING:
+    from .writers import Writer
 
 Format = Literal["csv", "json", "jsonl"]
 
@@ -25,19 +26,29 @@ class ExportFormat:
         name: What ``--format`` takes, and what the code calls it (``jsonl``).
         extension: The file extension that asks for it, lower case (``.jsonl``).
         label: Its name for people, as the export dialog shows it (``JSON Lines``).
-        writer: The class that writes contacts in it.
+        writer_class: The name of the class in ``api.writers`` that writes it; ``writer`` is
+            the class (imported when first asked for: the command line reads the registry for
+            its help at every start, and csv and json need not load then).
     """
 
     name: Format
     extension: str
     label: str
-    writer: type[Writer]
+    writer_class: str
+
+    @property
+    def writer(self) -> type[Writer]:
+        """The class that writes contacts in this format."""
+        from . import writers
+
+        found: type[Writer] = getattr(writers, self.writer_class)
+        return found
 
 
 REGISTRY: tuple[ExportFormat, ...] = (
-    ExportFormat("csv", ".csv", "CSV", CsvWriter),
-    ExportFormat("json", ".json", "JSON", JsonWriter),
-    ExportFormat("jsonl", ".jsonl", "JSON Lines", JsonLinesWriter),
+    ExportFormat("csv", ".csv", "CSV", "CsvWriter"),
+    ExportFormat("json", ".json", "JSON", "JsonWriter"),
+    ExportFormat("jsonl", ".jsonl", "JSON Lines", "JsonLinesWriter"),
 )
 """Every format, in the order the command's help and the dialog list them."""
 
