@@ -76,12 +76,18 @@ def choose_format(given: Format | None, target: Path | None) -> tuple[Format, st
 
 class _Signals:
     """While installed: a stop signal cancels the running export (``attach``) or, outside it,
-    raises ``Interrupted``; once ``finishing``, it is let pass (the file is being put in place)."""
+    raises ``Interrupted``; once ``finishing``, it is let pass (the file is being put in place).
+
+    While the event loop is being built or taken down (``in_loop``, outside ``attach``) a
+    signal is only noted: raised there, it would leave a half-built loop behind. ``attach``
+    raises a signal noted before it, and so does ``after_loop``.
+    """
 
     def __init__(self) -> None:
         self.caught: int | None = None
         self.written = 0
         self.finishing = False
+        self.in_loop = False
         self._task: asyncio.Task[object] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._previous: dict[int, object] = {}
@@ -98,6 +104,13 @@ class _Signals:
     def attach(self) -> None:
         self._task = asyncio.current_task()
         self._loop = asyncio.get_running_loop()
+        if self.caught is not None:  # came while the loop was being built
+            raise self.interrupted()
+
+    def after_loop(self) -> None:
+        self.in_loop = False
+        if self.caught is not None:  # came while the loop was being taken down
+            raise self.interrupted()
 
     def detach(self) -> None:
         self._task = self._loop = None
@@ -120,6 +133,8 @@ class _Signals:
         task, loop = self._task, self._loop
         if task is not None and loop is not None and not task.done():
             loop.call_soon_threadsafe(task.cancel)
+            return
+        if self.in_loop:
             return
         raise self.interrupted()
 
@@ -161,9 +176,9 @@ def run_export(
             print(f"livedesk-tui: {message}", file=sys.stderr, flush=True)
 
         async def run(out: TextIO) -> ExportResult:
-            signals.attach()
             retry = RetryPolicy(attempts=retries + 1)
             try:
+                signals.attach()
                 async with ContactsClient(
                     connection, retry=retry, timeout=timeout, on_wait=waiting, first_page=first_page
                 ) as client:
@@ -179,7 +194,9 @@ def run_export(
 
         try:
             with _output(target) as out:
+                signals.in_loop = True
                 result = asyncio.run(run(out))
+                signals.after_loop()
                 signals.finishing = True
         except Interrupted as stopped:
             line.close()

@@ -149,3 +149,25 @@ def test_a_signal_during_a_demo_export_leaves_no_process(tmp_path: Path) -> None
     err = err_bytes.decode()
     assert process.returncode == 128 + signal.SIGTERM, err
     assert err.startswith("Interrupted") and err.count("\n") == 1, err
+
+
+def test_a_signal_while_the_event_loop_is_built_is_raised_once_the_export_runs() -> None:
+    """Raised inside ``asyncio.run`` before the export's task exists, the signal would leave a
+    half-built event loop behind (an 'Exception ignored' traceback on stderr); it is noted and
+    raised as ``Interrupted`` when the export starts instead."""
+    import asyncio
+    import signal
+
+    from livedesk_tui.export_command import Interrupted, _Signals
+
+    stopper = _Signals()
+    stopper.in_loop = True
+    stopper._handle(signal.SIGTERM, None)  # no raise: the loop is being built
+    assert stopper.caught == signal.SIGTERM
+
+    async def run() -> None:
+        stopper.attach()
+
+    with pytest.raises(Interrupted) as caught:
+        asyncio.run(run())
+    assert caught.value.exit_code == 128 + signal.SIGTERM
