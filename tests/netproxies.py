@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from types import TracebackType
-from typing import Self
+from typing import Generic, Self, TypeVar
 from urllib.parse import urlsplit
 
 import pytest
@@ -393,7 +393,46 @@ def _answer(status: int, reason: str, headers: tuple[tuple[str, str], ...] = ())
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-class ConnectProxy(LoopbackService):
+R = TypeVar("R")
+
+
+class _RecordingProxy(LoopbackService, Generic[R]):
+    """A proxy that records each request it receives, and resolves some names itself."""
+
+    def __init__(self, names: dict[str, str] | None) -> None:
+        super().__init__()
+        self.names = {name.lower(): address for name, address in (names or {}).items()}
+        """Host names the proxy resolves itself, each to a loopback address (a company proxy
+        reaching a server by a name the client cannot resolve)."""
+        self._requests: list[R] = []
+
+    def resolve(self, host: str) -> str:
+        """Where the proxy connects for ``host``: its own name for it, else ``host``."""
+        return self.names.get(host.lower(), host)
+
+    @property
+    def requests(self) -> list[R]:
+        """Every request received so far, oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def count(self) -> int:
+        """How many requests it received (a test's "went through the proxy")."""
+        with self._lock:
+            return len(self._requests)
+
+    def reset(self) -> None:
+        """Forget the requests received."""
+        with self._lock:
+            self._requests.clear()
+
+    def _keep(self, record: R) -> None:
+        with self._lock:
+            self._requests.append(record)
+
+
+class ConnectProxy(_RecordingProxy[ProxyRequest]):
     """An HTTP proxy for loopback targets that records every request it receives.
 
     Args:
@@ -418,15 +457,11 @@ class ConnectProxy(LoopbackService):
         realm: str = REALM,
         names: dict[str, str] | None = None,
     ) -> None:
-        super().__init__()
-        self.names = {name.lower(): address for name, address in (names or {}).items()}
-        """Host names the proxy resolves itself, each to a loopback address (a company proxy
-        reaching a server by a name the client cannot resolve)."""
+        super().__init__(names)
         self.auth = auth
         self.fail_connect = fail_connect
         self.delay_ms = delay_ms
         self.realm = realm
-        self._requests: list[ProxyRequest] = []
 
     @property
     def url(self) -> str:
@@ -438,22 +473,9 @@ class ConnectProxy(LoopbackService):
 
         return f"http://{quote(user, safe='')}:{quote(password, safe='')}@{self.host}:{self.port}"
 
-    @property
-    def requests(self) -> list[ProxyRequest]:
-        """Every request received so far, oldest first."""
-        with self._lock:
-            return list(self._requests)
-
-    @property
-    def count(self) -> int:
-        """How many requests it received (a test's "went through the proxy")."""
-        with self._lock:
-            return len(self._requests)
-
     def reset(self) -> None:
         """Forget the requests received; back to no failure."""
-        with self._lock:
-            self._requests.clear()
+        super().reset()
         self.fail_connect = None
 
     def _record(self, head: _Head, status: int) -> None:
@@ -464,8 +486,7 @@ class ConnectProxy(LoopbackService):
             tuple(head.headers),
             basic_credentials(head.header("Proxy-Authorization")),
         )
-        with self._lock:
-            self._requests.append(record)
+        self._keep(record)
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -500,7 +521,7 @@ class ConnectProxy(LoopbackService):
         host = self._target(head)
         if host is None:
             return 400
-        if not is_loopback_target(self.names.get(host[0].lower(), host[0])):
+        if not is_loopback_target(self.resolve(host[0])):
             return 403
         if head.method.upper() == "CONNECT" and self.fail_connect is not None:
             await asyncio.sleep(2 * self.delay_ms / 1000)
@@ -526,7 +547,7 @@ class ConnectProxy(LoopbackService):
         delay = self.delay_ms / 1000
         await asyncio.sleep(2 * delay)
         try:
-            upstream = await open_upstream(self.names.get(host.lower(), host), port)
+            upstream = await open_upstream(self.resolve(host), port)
         except (OSError, TimeoutError):
             self._record(head, 502)
             writer.write(_answer(502, _reason(502)))
@@ -611,7 +632,7 @@ class SocksRequest:
     credentials: tuple[str, str] | None = None
 
 
-class Socks5Proxy(LoopbackService):
+class Socks5Proxy(_RecordingProxy[SocksRequest]):
     """A minimal SOCKS5 proxy (RFC 1928, ``CONNECT`` only) for loopback targets.
 
     Args:
@@ -621,29 +642,12 @@ class Socks5Proxy(LoopbackService):
     def __init__(
         self, *, auth: tuple[str, str] | None = None, names: dict[str, str] | None = None
     ) -> None:
-        super().__init__()
+        super().__init__(names)
         self.auth = auth
-        self.names = {name.lower(): address for name, address in (names or {}).items()}
-        """Host names the proxy resolves itself (for ``socks5h://``), each to loopback."""
-        self._requests: list[SocksRequest] = []
 
     @property
     def url(self) -> str:
         return f"socks5://{self.host}:{self.port}"
-
-    @property
-    def requests(self) -> list[SocksRequest]:
-        with self._lock:
-            return list(self._requests)
-
-    @property
-    def count(self) -> int:
-        with self._lock:
-            return len(self._requests)
-
-    def reset(self) -> None:
-        with self._lock:
-            self._requests.clear()
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         async def read(size: int) -> bytes:
@@ -681,14 +685,13 @@ class Socks5Proxy(LoopbackService):
         port = int.from_bytes(await read(2), "big")
 
         def reply(code: int) -> None:
-            with self._lock:
-                self._requests.append(SocksRequest(host, port, code, credentials))
+            self._keep(SocksRequest(host, port, code, credentials))
             writer.write(_socks_reply(code))
 
         if command != 1:
             reply(7)
             return
-        target = self.names.get(host.lower(), host)
+        target = self.resolve(host)
         if not is_loopback_target(target):
             reply(2)
             return
