@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import unquote, urlencode, urlsplit
 
 from .connection import Connection
@@ -136,37 +137,37 @@ class FirstPage:
         self._future.set_result(answer)
 
     def _fetch(self, started: float) -> Answer | None:
-        connection = self.connection
-        parts = urlsplit(connection.base_url)
+        parts = urlsplit(self.connection.base_url)
         secure = parts.scheme == "https"
-        host = parts.hostname or ""
-        port = parts.port or (443 if secure else 80)
+        server = _Server(secure, parts.hostname or "", parts.port or (443 if secure else 80))
         timeout = max(0.1, self._deadline)
-        proxy = choose_proxy(connection.base_url, self._network, env=self._env)
+        proxy = choose_proxy(self.connection.base_url, self._network, env=self._env)
         early: socket.socket | None = None
         if proxy is None:
             # The TCP handshake's round trip goes by while the rest is imported and built.
-            early = socket.create_connection((host, port), timeout=timeout)
+            early = socket.create_connection((server.host, server.port), timeout=timeout)
         try:
-            return self._ask(early, proxy, started, timeout)
+            return self._ask(server, parts.path, early, proxy, started, timeout)
         finally:
             if early is not None:
                 early.close()
 
     def _ask(
-        self, early: socket.socket | None, proxy: Proxy | None, started: float, timeout: float
+        self,
+        server: _Server,
+        base_path: str,
+        early: socket.socket | None,
+        proxy: Proxy | None,
+        started: float,
+        timeout: float,
     ) -> Answer | None:
         import http.client
 
-        connection = self.connection
-        dialect = dialect_for(connection)
+        dialect = dialect_for(self.connection)
         asked = self.query.with_page_size(dialect.page_size(self.query))
-        parts = urlsplit(connection.base_url)
-        secure = parts.scheme == "https"
-        host = parts.hostname or ""
-        port = parts.port or (443 if secure else 80)
+        secure, host, port = server
         path, params = dialect.list_request(asked)
-        target = parts.path.rstrip("/") + path + "?" + urlencode(params)
+        target = base_path.rstrip("/") + path + "?" + urlencode(params)
         conn: http.client.HTTPConnection
         if proxy is not None:
             proxy_parts = urlsplit(proxy.url.reveal())
@@ -212,6 +213,12 @@ class FirstPage:
         if body is None:
             return None
         return Answer(asked, body, time.perf_counter() - started)
+
+
+class _Server(NamedTuple):
+    secure: bool
+    host: str
+    port: int
 
 
 def _no_delay(sock: socket.socket | None) -> socket.socket:
